@@ -1,0 +1,58 @@
+# `make run` and `make test` do all the set-up on a machine with only Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+PORT ?= 8501
+GAZETTEER := data/gazetteer/places.tsv.gz
+
+.PHONY: run test test-fast bench gazetteer chromium clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+$(VENV)/.build: requirements-build.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements-build.txt
+	touch $@
+
+# The gazetteer is committed; rebuild it only when it is missing (or on purpose: `make gazetteer`).
+$(GAZETTEER):
+	$(MAKE) gazetteer
+
+gazetteer: $(VENV)/.build
+	$(PY) -m mapapp.gazetteer.build
+
+# Debian's chromium for the browser tests (Playwright cannot download its own browser here).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will be skipped"; \
+	  else echo "warning: chromium is not installed (apt-get install chromium); browser tests will be skipped"; fi; \
+	fi
+
+run: $(VENV)/.runtime $(GAZETTEER)
+	$(VENV)/bin/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true \
+	  --browser.gatherUsageStats false
+
+# pytest exits 5 when a marker selects no tests: that is not a failure.
+test: $(VENV)/.dev $(GAZETTEER) chromium
+	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+test-fast: $(VENV)/.dev $(GAZETTEER)
+	$(PY) -m pytest -q -m "not browser and not slow"; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+bench: $(VENV)/.dev $(GAZETTEER)
+	$(PY) bench/geoparse_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache bench/out tests/screenshots

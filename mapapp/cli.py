@@ -1,0 +1,129 @@
+"""``python -m mapapp``: argument parsing only; every subcommand hands straight to the package.
+
+Errors go to stderr, one line each; stdout carries only the requested data. Exit 0 when every input was
+handled, 1 when any input could not be read (after handling the others), 2 for wrong usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from mapapp import settings
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def _error(message: str) -> None:
+    print(f"mapapp: {' '.join(str(message).split())}", file=sys.stderr)
+
+
+def _place_json(place, score=None) -> dict:
+    return place.as_dict(score=score)
+
+
+def cmd_geocode(args) -> int:
+    from mapapp.geoparse import geocode
+
+    best, ranked = geocode(args.name)
+    if args.json:
+        best_score = next((s for p, s in ranked if best is not None and p.place_id == best.place_id), None)
+        payload = {"query": args.name, "best": _place_json(best, best_score) if best else None,
+                   "candidates": [_place_json(p, s) for p, s in ranked]}
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
+    else:
+        if not ranked:
+            print(f"{args.name}: no place of that name")
+        for place, score in ranked:
+            mark = "*" if best is not None and place.place_id == best.place_id else " "
+            approx = " (approximate)" if place.approximate else ""
+            print(f"{mark} {score:.2f}  {place.name:<24} {place.kind:<10} {place.admin1 or '-':<24} {place.country:<3} "
+                  f"{place.lat:.4f},{place.lon:.4f}  {place.place_id}{approx}")
+    if not ranked:
+        _error(f"no place named {args.name!r} in the gazetteer")
+    return EXIT_OK
+
+
+def mention_json(article: str, mention) -> dict:
+    place = mention.place
+    return {
+        "article": article, "surface": mention.surface, "start": mention.start, "end": mention.end,
+        "name": place.name if place else None, "lat": place.lat if place else None,
+        "lon": place.lon if place else None, "kind": mention.kind,
+        "place_id": place.place_id if place else None, "score": mention.score,
+        "approximate": place.approximate if place else None, "admin1": place.admin1 if place else None,
+        "candidates": [_place_json(p, s) for p, s in mention.candidates],
+    }
+
+
+def cmd_geoparse(args) -> int:
+    from mapapp.articles import ArticleError, read_article_text
+    from mapapp.geoparse import mentions_from_text
+
+    status = EXIT_OK
+    rows = []
+    for name in args.files:
+        try:
+            text, _ = read_article_text(name)
+        except ArticleError as exc:
+            _error(exc)
+            status = EXIT_INPUT
+            continue
+        rows.extend(mention_json(Path(name).stem, m) for m in mentions_from_text(text))
+    if args.json:
+        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        for row in rows:
+            where = f"{row['lat']:.4f},{row['lon']:.4f}" if row["place_id"] else "unresolved"
+            print(f"{row['article']}\t{row['start']}-{row['end']}\t{row['surface']}\t{row['name'] or '-'}\t"
+                  f"{row['kind']}\t{where}\t{row['score']:.2f}")
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m mapapp",
+        description="Front-line map from news reports: geocode names, geoparse articles.")
+    parser.add_argument("--db", default=None,
+                        help="SQLite store (default data/mapapp.sqlite; the MAPAPP_DB environment variable overrides)")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
+    sub.required = True
+
+    geocode = sub.add_parser("geocode", help="look a place name up in the gazetteer")
+    geocode.add_argument("name", metavar="NAME", help="a place name in any spelling, e.g. Izyum, 'Kharkiv region'")
+    geocode.add_argument("--json", action="store_true", help="print {query, best, candidates} as JSON")
+    geocode.set_defaults(func=cmd_geocode)
+
+    geoparse = sub.add_parser("geoparse", help="find and resolve every place mention in article files")
+    geoparse.add_argument("files", nargs="+", metavar="FILE", help="article files (.txt, .md, .html)")
+    geoparse.add_argument("--json", action="store_true", help="print a JSON array, one object per mention")
+    geoparse.set_defaults(func=cmd_geoparse)
+    return parser
+
+
+def database_path(args) -> str:
+    return args.db or os.environ.get("MAPAPP_DB") or settings.get("DB")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors and 0 for --help
+        return int(exc.code or 0)
+    from mapapp.gazetteer import GazetteerError
+
+    try:
+        return args.func(args)
+    except GazetteerError as exc:
+        _error(exc)
+        return EXIT_INPUT
+    except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours
+        return EXIT_OK
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return 130

@@ -1,0 +1,217 @@
+"""The gazetteer: every place the reports may name, indexed by its name variants.
+
+Reads the compact files in ``data/gazetteer/`` (built by ``mapapp.gazetteer.build``); needs no network.
+Coordinates are kept as ``lat``/``lon`` attributes and never as an unnamed pair.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from mapapp import settings
+
+DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
+COLUMNS = ("place_id", "name", "kind", "lat", "lon", "admin1", "country", "population", "approximate", "theater",
+           "katottg", "raion", "hromada", "names")
+KINDS = ("settlement", "region", "country", "river", "other")
+
+_APOSTROPHES = dict.fromkeys(map(ord, "'’ʼ`´‘ʹʻ"), None)
+_SPACES = dict.fromkeys(map(ord, "-‐‑–—./"), " ")
+
+
+@lru_cache(maxsize=200_000)
+def normalize_name(text: str) -> str:
+    """The matching key of a name: accents and apostrophes dropped, case folded, hyphens as spaces.
+
+    "Kup’yans’k" → "kupyansk", "Limán" → "liman", "Rostov-on-Don" → "rostov on don". Cyrillic is folded the
+    same way on both sides (й → и), so it still matches itself.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    folded = stripped.casefold().translate(_APOSTROPHES).translate(_SPACES)
+    return " ".join(folded.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    place_id: str
+    name: str
+    lat: float
+    lon: float
+    kind: str
+    admin1: str
+    country: str
+    population: int
+    alt_names: tuple[str, ...]
+    approximate: bool = False
+    theater: bool = True
+    katottg: str = ""
+    raion: str = ""
+    hromada: str = ""
+
+    def as_dict(self, *, score: float | None = None) -> dict:
+        """The place as the CLI and exports print it (DESIGN.md's field names)."""
+        record = {
+            "place_id": self.place_id, "name": self.name, "lat": self.lat, "lon": self.lon, "kind": self.kind,
+            "admin1": self.admin1, "country": self.country, "population": self.population or None,
+            "approximate": self.approximate,
+        }
+        if score is not None:
+            record["score"] = round(score, 3)
+        return record
+
+
+class GazetteerError(RuntimeError):
+    """The gazetteer files are missing or unreadable."""
+
+
+class Gazetteer:
+    """Name variants → places, with exact and one-edit fuzzy look-up."""
+
+    def __init__(self, places: list[Place], english_words: dict[str, float] | None = None):
+        self.places = places
+        self.by_id = {p.place_id: p for p in places}
+        english_words = english_words or {}
+        # Names that are everyday English words ("Mir", "Victoria") need a cue such as "in" or "village of";
+        # rarer words ("Yet"-like) only when they open a sentence.
+        self.common_words = frozenset(w for w, z in english_words.items() if z >= settings.COMMON_WORD_ZIPF)
+        self.word_like = frozenset(english_words)
+        index: dict[str, list[int]] = {}
+        for i, place in enumerate(places):
+            for variant in place.alt_names:
+                key = normalize_name(variant)
+                if key:
+                    bucket = index.setdefault(key, [])
+                    if not bucket or bucket[-1] != i:
+                        bucket.append(i)
+        self._index = {key: tuple(ids) for key, ids in index.items()}
+        # The longest name, in words, starting with each first word: bounds the look-ahead for "Ruska Lozova".
+        self.max_words: dict[str, int] = {}
+        for key in self._index:
+            words = key.split(" ")
+            if len(words) > self.max_words.get(words[0], 0):
+                self.max_words[words[0]] = len(words)
+        self._fuzzy = self._fuzzy_index()
+
+    # -- exact and fuzzy look-up -------------------------------------------------------------------------------
+    def lookup(self, key: str) -> tuple[Place, ...]:
+        """Places whose variants normalise to ``key`` (already normalised)."""
+        return tuple(self.places[i] for i in self._index.get(key, ()))
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._index
+
+    def _fuzzy_eligible(self, place: Place) -> bool:
+        # Misspellings are tolerated for the places reporters write about often, not for every hamlet: a
+        # one-letter slip in a person's name must not land in a village of 300.
+        if place.kind in ("region", "river"):
+            return True
+        if place.kind != "settlement":
+            return False
+        # Places outside the theater are never guessed from a misspelling: "Putin" is not Putian.
+        return place.theater and place.population >= settings.FUZZY_MIN_POPULATION
+
+    def _fuzzy_index(self) -> dict[str, tuple[str, ...]]:
+        deletions: dict[str, set[str]] = {}
+        for key, ids in self._index.items():
+            if len(key) < settings.FUZZY_MIN_LENGTH or " " in key or not key.isascii():
+                continue
+            if not any(self._fuzzy_eligible(self.places[i]) for i in ids):
+                continue
+            for variant in _one_deletion(key):
+                deletions.setdefault(variant, set()).add(key)
+        return {k: tuple(v) for k, v in deletions.items()}
+
+    def fuzzy_keys(self, key: str) -> list[str]:
+        """Index keys within one edit (insertion, deletion, substitution, transposition) of ``key``."""
+        if len(key) < settings.FUZZY_MIN_LENGTH or not key.isascii():
+            return []
+        found = set()
+        for variant in _one_deletion(key):
+            found.update(self._fuzzy.get(variant, ()))
+        return sorted(k for k in found if k != key and _within_one_edit(key, k))
+
+    def candidates(self, name: str, *, kinds: tuple[str, ...] | None = None, fuzzy: bool = True
+                   ) -> list[tuple[Place, bool]]:
+        """Places a free-text name may mean, as (place, matched_fuzzily)."""
+        key = normalize_name(name)
+        hits = [(p, False) for p in self.lookup(key)]
+        if not hits and fuzzy:
+            hits = [(p, True) for k in self.fuzzy_keys(key) for p in self.lookup(k) if self._fuzzy_eligible(p)]
+        if kinds:
+            hits = [(p, f) for p, f in hits if p.kind in kinds]
+        seen = set()
+        return [(p, f) for p, f in hits if not (p.place_id in seen or seen.add(p.place_id))]
+
+
+def _one_deletion(key: str):
+    yield key
+    for i in range(len(key)):
+        yield key[:i] + key[i + 1:]
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """Optimal string alignment distance ≤ 1 (a transposition counts as one edit)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diffs = [i for i in range(la) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+    if la > lb:
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+def _read_places(path: Path) -> list[Place]:
+    try:
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle, delimiter="\t")
+            header = next(reader)
+            if tuple(header) != COLUMNS:
+                raise GazetteerError(f"{path}: unexpected columns {header}; rebuild with `make gazetteer`")
+            places = []
+            for row in reader:
+                (pid, name, kind, lat, lon, admin1, country, pop, approx, theater, katottg, raion, hromada,
+                 names) = row
+                places.append(Place(pid, name, float(lat), float(lon), kind, admin1, country, int(pop or 0),
+                                    tuple(names.split("|")), approx == "1", theater == "1", katottg, raion, hromada))
+            return places
+    except FileNotFoundError as exc:
+        raise GazetteerError(f"gazetteer file {path} is missing; build it with `make gazetteer`") from exc
+    except (OSError, EOFError, ValueError, csv.Error) as exc:
+        raise GazetteerError(f"gazetteer file {path} is unreadable ({exc}); rebuild it with `make gazetteer`") from exc
+
+
+def _read_word_frequencies(path: Path) -> dict[str, float]:
+    """Place-name variants that are also English words → Zipf frequency (see ``common_words.txt``)."""
+    if not path.exists():
+        return {}
+    words = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, _, zipf = line.partition("\t")
+            words[word.strip()] = float(zipf or 9.0)
+    return words
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(data_dir: Path = DATA_DIR) -> Gazetteer:
+    """The gazetteer, loaded once per process."""
+    data_dir = Path(data_dir)
+    return Gazetteer(_read_places(data_dir / "places.tsv.gz"), _read_word_frequencies(data_dir / "common_words.txt"))
+
+
+__all__ = ["Gazetteer", "GazetteerError", "Place", "load_gazetteer", "normalize_name", "DATA_DIR", "COLUMNS"]

@@ -1,0 +1,1 @@
+"""Rendering: article text with its places marked, folium layers."""

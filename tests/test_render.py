@@ -1,0 +1,27 @@
+from mapapp.geoparse import mentions_from_text
+from mapapp.render.article_html import highlighted_article_html
+from mapapp.render.folium_layers import mentions_layer, mentions_map
+
+
+def test_article_text_is_escaped_around_and_inside_marks():
+    text = 'Troops entered <script>alert("x")</script> Izium and <img src=x onerror=alert(1)> Kupiansk.'
+    markup = highlighted_article_html(text, mentions_from_text(text))
+    assert "<script>" not in markup and "<img" not in markup
+    assert "&lt;script&gt;" in markup and "&lt;img src=x onerror=alert(1)&gt;" in markup
+    assert markup.count("<mark") == 2 and ">Izium</mark>" in markup
+
+
+def test_map_layer_has_one_marker_per_place_with_escaped_popup():
+    text = "Izium, Izyum and Izyim: three spellings. Then <b>Kupiansk</b>."
+    fmap = mentions_map(mentions_from_text(text))
+    html = fmap.get_root().render()
+    assert html.count("L.circleMarker(") == 2
+    assert "written as: Izium, Izyim, Izyum" in html
+    assert "<b>Kupiansk</b>" not in html.replace("<b>Kupiansk</b> (settlement)", "")
+
+
+def test_layer_is_a_feature_group_named_for_the_legend():
+    import folium
+
+    group = mentions_layer(mentions_from_text("Troops entered Lyman in the Donetsk region."))
+    assert isinstance(group, folium.FeatureGroup) and group.layer_name == "Places named in the article"

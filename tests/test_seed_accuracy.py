@@ -1,0 +1,30 @@
+"""Issue #2's measure: on the five seed articles, against our own annotation (tests/data/seed_mentions.json)."""
+
+import json
+
+from conftest import ROOT, run_cli
+
+from mapapp.evaluation import load_gold, score_settlements
+
+
+def test_settlement_mentions_found_and_placed_on_the_seeds():
+    result = run_cli("geoparse", *sorted((ROOT / "seeds").glob("*.txt")), "--json")
+    assert result.returncode == 0, result.stderr
+    score = score_settlements(json.loads(result.stdout), load_gold(ROOT / "tests" / "data" / "seed_mentions.json"))
+    assert score.gold >= 100
+    assert score.recall >= 0.95, score.missed
+    assert score.wrong_share <= 0.05, score.wrong_rows
+
+
+def test_the_issue_spellings_in_the_seeds_resolve(gazetteer):
+    from mapapp.geoparse import mentions_from_text
+
+    wanted = {"Izyim": "Izium", "Limán": "Lyman", "Kharkicv": "Kharkiv", "Lysychnask": "Lysychansk",
+              "Kupyansk": "Kupiansk", "Balakliya": "Balakliia", "Vasylenkove": "Vasylenkove", "Yahidne": "Yahidne"}
+    seen = {}
+    for path in (ROOT / "seeds").glob("*.txt"):
+        for m in mentions_from_text(path.read_text(encoding="utf-8"), gazetteer=gazetteer):
+            if m.surface in wanted and m.place is not None:
+                seen[m.surface] = (m.place.name, m.place.admin1)
+    assert {k: v[0] for k, v in seen.items()} == wanted
+    assert seen["Limán"][1] == "Donetsk Oblast" and seen["Yahidne"][1] == "Donetsk Oblast"
