@@ -29,6 +29,12 @@ def cmd_geocode(args) -> int:
     from mapapp.geoparse import geocode
 
     best, ranked = geocode(args.name)
+    if best is None and (args.online or settings.ONLINE_GEOCODER):
+        from mapapp.online_geocoder import OnlineGeocoder
+
+        online = OnlineGeocoder().lookup(args.name)
+        if online is not None:
+            best, ranked = online, [(online, 0.5)]
     if args.json:
         best_score = next((s for p, s in ranked if best is not None and p.place_id == best.place_id), None)
         payload = {"query": args.name, "best": _place_json(best, best_score) if best else None,
@@ -96,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     geocode = sub.add_parser("geocode", help="look a place name up in the gazetteer")
     geocode.add_argument("name", metavar="NAME", help="a place name in any spelling, e.g. Izyum, 'Kharkiv region'")
     geocode.add_argument("--json", action="store_true", help="print {query, best, candidates} as JSON")
+    geocode.add_argument("--online", action="store_true",
+                         help="ask Nominatim (1 request/s, cached on disk) when the gazetteer has no such name")
     geocode.set_defaults(func=cmd_geocode)
 
     geoparse = sub.add_parser("geoparse", help="find and resolve every place mention in article files")

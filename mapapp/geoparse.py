@@ -144,30 +144,27 @@ def _single_token(start: int, word: str, gaz: Gazetteer) -> list[tuple[int, int,
 def _resolve_key(start, end, surface, key, text, gaz: Gazetteer) -> _Span | None:
     if not key or key in _NEVER_PLACES or len(key) < 3:
         return None
-    fuzzy = False
-    places = gaz.lookup(key)
-    if not places:
-        if key in gaz.common_words or surface.isupper():
-            return None
-        hits = gaz.candidates(surface, fuzzy=True)
-        places = tuple(p for p, _ in hits)
-        fuzzy = True
-        if not places:
-            return None
+    places, fuzzy = gaz.resolve_key(key)
+    if not places or (fuzzy and surface.isupper()):
+        return None
+    span = _Span(start, end, surface, key, fuzzy, places)
+    if all(p.kind == "country" for p in places):
+        return span  # "Ukraine", "Russia": the most frequent names, and never a person or a river
     before = text[max(0, start - 40):start]
     after = text[end:end + 40]
-    span = _Span(start, end, surface, key, fuzzy, places)
     region = _REGION_AFTER.match(after)
     if region:
         span.kind_hint = "raion" if region.group(2) else "region"
     elif _RIVER_NEAR_AFTER.match(after) or _RIVER_NEAR_BEFORE.search(before):
         span.kind_hint = "river"
-    span.settlement_cue = bool(_SETTLEMENT_BEFORE.search(before))
-    span.locative = bool(_LOCATIVE_BEFORE.search(before))
+    if any(p.kind != "settlement" for p in places):
+        span.settlement_cue = bool(_SETTLEMENT_BEFORE.search(before))
     if _looks_like_person(span, text, gaz):
         return None
-    if key in gaz.common_words and not (span.locative or span.kind_hint or span.settlement_cue):
-        return None
+    if key in gaz.common_words:
+        span.locative = bool(_LOCATIVE_BEFORE.search(before))
+        if not (span.locative or span.kind_hint or span.settlement_cue):
+            return None
     if (key in gaz.word_like and not span.kind_hint and _is_sentence_initial(text, start)
             and all(_small(p) for p in places)):
         # "Plus, they..." — a hamlet sharing a word that opens a sentence needs more than capitalisation.
@@ -221,10 +218,12 @@ def _kind_filter(span: _Span) -> tuple[Place, ...]:
 
 
 def _distance_km(a: Place, b: Place) -> float:
-    """Great-circle distance; arguments carry their own lat/lon."""
-    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
-    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
-    return 12742.0 * math.asin(min(1.0, math.sqrt(h)))
+    """Distance between two places (each carries its own lat/lon). Equirectangular: within 0.5% of the
+    great-circle distance at the few hundred kilometres that matter here, and several times cheaper."""
+    mean_lat = math.radians((a.lat + b.lat) * 0.5)
+    dx = (b.lon - a.lon) * math.cos(mean_lat)
+    dy = b.lat - a.lat
+    return 111.195 * math.sqrt(dx * dx + dy * dy)
 
 
 def _prior(place: Place) -> float:
@@ -240,7 +239,22 @@ def _prior(place: Place) -> float:
     return value
 
 
-def _context(place: Place, near: list[Place], beside: list[Place], article: list[Place],
+def _article_centre(anchors: list[Place]) -> Place | None:
+    """Where the article is about: the median latitude and longitude of its anchors (robust to a stray Moscow)."""
+    if not anchors:
+        return None
+    lats = sorted(a.lat for a in anchors)
+    lons = sorted(a.lon for a in anchors)
+    mid = len(anchors) // 2
+    return Place("centre", "article centre", lats[mid], lons[mid], "other", "", "", 0, ())
+
+
+def _article_term(place: Place, centre: Place | None) -> float:
+    """Closeness to the article's places as a whole."""
+    return 0.35 * math.exp(-_distance_km(place, centre) / 150.0) if centre is not None else 0.0
+
+
+def _context(place: Place, near: list[Place], beside: list[Place], article_term,
              regions_near: set[str], regions: set[str]) -> float:
     """Evidence from the article: closeness to the places named in the same and the adjacent sentences and to the
     article's other places, and lying in an oblast the article names (nearby counts more)."""
@@ -253,9 +267,7 @@ def _context(place: Place, near: list[Place], beside: list[Place], article: list
     d_beside = [max(floor, _distance_km(place, a)) for a in beside if a.place_id != place.place_id]
     if d_beside:
         value += 0.3 * math.exp(-min(d_beside) / 60.0)
-    d_article = sorted(_distance_km(place, a) for a in article if a.place_id != place.place_id)
-    if d_article:
-        value += 0.35 * math.exp(-d_article[len(d_article) // 2] / 150.0)
+    value += article_term(place)
     if place.admin1 in regions_near:
         value += 0.25
     elif place.admin1 in regions:
@@ -323,20 +335,30 @@ def mentions_from_text(text: str, *, gazetteer: Gazetteer | None = None) -> list
     # Pass 1 uses priors only; its confident answers anchor pass 2, whose answers anchor pass 3 (a village
     # resolved next to a town then helps the hamlet named beside it).
     ranked = [_ranked(opts, [_prior(p) for p in opts], q) for opts, q in zip(options, quality)]
+    previous_anchors = None
     for _ in range(2):
         by_sentence, article_anchors, regions_by_sentence = _anchors(spans, ranked, 0.6)
+        if (by_sentence, regions_by_sentence) == previous_anchors:
+            break  # nothing new to lean on: another pass would give the same answers
+        previous_anchors = (by_sentence, regions_by_sentence)
+        article_memo: dict[str, float] = {}
+        centre = _article_centre([place for _, place in article_anchors])
         regions = set().union(*regions_by_sentence.values())
         new_ranked = []
-        for span, opts, q in zip(spans, options, quality):
+        for span, opts, q, current in zip(spans, options, quality, ranked):
             if len(opts) == 1:
-                new_ranked.append(_ranked(opts, [0.0], q))
+                new_ranked.append(current)
                 continue
             # The sentence itself, then its neighbours: "…the Siverskyi Donets River. … areas of Hryhorivka".
             near = _others(by_sentence.get(span.sentence, []), span.key)
             beside = _others(by_sentence.get(span.sentence - 1, []) + by_sentence.get(span.sentence + 1, []), span.key)
-            article = _others(article_anchors, span.key)
+
+            def article_term(place):
+                if place.place_id not in article_memo:
+                    article_memo[place.place_id] = _article_term(place, centre)
+                return article_memo[place.place_id]
             regions_near = set().union(*(regions_by_sentence.get(span.sentence + d, ()) for d in (-1, 0, 1)))
-            totals = [_prior(p) + _context(p, near, beside, article, regions_near, regions) for p in opts]
+            totals = [_prior(p) + _context(p, near, beside, article_term, regions_near, regions) for p in opts]
             new_ranked.append(_ranked(opts, totals, q)[:_MAX_CANDIDATES])
         ranked = new_ranked
 

@@ -17,7 +17,7 @@ from mapapp import settings
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "gazetteer"
 COLUMNS = ("place_id", "name", "kind", "lat", "lon", "admin1", "country", "population", "approximate", "theater",
-           "katottg", "raion", "hromada", "names")
+           "katottg", "raion", "hromada", "names", "keys")
 KINDS = ("settlement", "region", "country", "river", "other")
 
 _APOSTROPHES = dict.fromkeys(map(ord, "'’ʼ`´‘ʹʻ"), None)
@@ -73,7 +73,9 @@ class GazetteerError(RuntimeError):
 class Gazetteer:
     """Name variants → places, with exact and one-edit fuzzy look-up."""
 
-    def __init__(self, places: list[Place], english_words: dict[str, float] | None = None):
+    def __init__(self, places: list[Place], english_words: dict[str, float] | None = None,
+                 keys: list[list[str]] | None = None):
+        """``keys``: each place's normalised variants, precomputed by the build (computed here when absent)."""
         self.places = places
         self.by_id = {p.place_id: p for p in places}
         english_words = english_words or {}
@@ -81,14 +83,13 @@ class Gazetteer:
         # rarer words ("Yet"-like) only when they open a sentence.
         self.common_words = frozenset(w for w, z in english_words.items() if z >= settings.COMMON_WORD_ZIPF)
         self.word_like = frozenset(english_words)
+        if keys is None:
+            keys = [place_keys(place.alt_names) for place in places]
         index: dict[str, list[int]] = {}
-        for i, place in enumerate(places):
-            for variant in place.alt_names:
-                key = normalize_name(variant)
+        for i, place_key_list in enumerate(keys):
+            for key in place_key_list:
                 if key:
-                    bucket = index.setdefault(key, [])
-                    if not bucket or bucket[-1] != i:
-                        bucket.append(i)
+                    index.setdefault(key, []).append(i)
         self._index = {key: tuple(ids) for key, ids in index.items()}
         # The longest name, in words, starting with each first word: bounds the look-ahead for "Ruska Lozova".
         self.max_words: dict[str, int] = {}
@@ -96,7 +97,10 @@ class Gazetteer:
             words = key.split(" ")
             if len(words) > self.max_words.get(words[0], 0):
                 self.max_words[words[0]] = len(words)
-        self._fuzzy = self._fuzzy_index()
+        self._fuzzy_min_population = settings.FUZZY_MIN_POPULATION
+        self._fuzzy_min_length = settings.FUZZY_MIN_LENGTH
+        self._fuzzy: dict[str, tuple[str, ...]] | None = None  # built on the first misspelling: most look-ups are exact
+        self._lookups: dict[str, tuple[tuple[Place, ...], bool]] = {}
 
     # -- exact and fuzzy look-up -------------------------------------------------------------------------------
     def lookup(self, key: str) -> tuple[Place, ...]:
@@ -114,12 +118,12 @@ class Gazetteer:
         if place.kind != "settlement":
             return False
         # Places outside the theater are never guessed from a misspelling: "Putin" is not Putian.
-        return place.theater and place.population >= settings.FUZZY_MIN_POPULATION
+        return place.theater and place.population >= self._fuzzy_min_population
 
     def _fuzzy_index(self) -> dict[str, tuple[str, ...]]:
         deletions: dict[str, set[str]] = {}
         for key, ids in self._index.items():
-            if len(key) < settings.FUZZY_MIN_LENGTH or " " in key or not key.isascii():
+            if len(key) < self._fuzzy_min_length or " " in key or not key.isascii():
                 continue
             if not any(self._fuzzy_eligible(self.places[i]) for i in ids):
                 continue
@@ -129,12 +133,30 @@ class Gazetteer:
 
     def fuzzy_keys(self, key: str) -> list[str]:
         """Index keys within one edit (insertion, deletion, substitution, transposition) of ``key``."""
-        if len(key) < settings.FUZZY_MIN_LENGTH or not key.isascii():
+        if len(key) < self._fuzzy_min_length or not key.isascii():
             return []
+        if self._fuzzy is None:
+            self._fuzzy = self._fuzzy_index()
         found = set()
         for variant in _one_deletion(key):
             found.update(self._fuzzy.get(variant, ()))
         return sorted(k for k in found if k != key and _within_one_edit(key, k))
+
+    def resolve_key(self, key: str) -> tuple[tuple[Place, ...], bool]:
+        """(places, matched_fuzzily) for a normalised key: exact variants first, else one-edit neighbours among
+        well-known places. Memoised: a corpus names the same towns over and over."""
+        hit = self._lookups.get(key)
+        if hit is None:
+            places = self.lookup(key)
+            fuzzy = False
+            if not places and key not in self.common_words:
+                places = tuple(dict.fromkeys(p for k in self.fuzzy_keys(key) for p in self.lookup(k)
+                                             if self._fuzzy_eligible(p)))
+                fuzzy = bool(places)
+            hit = (places, fuzzy)
+            if len(self._lookups) < 500_000:
+                self._lookups[key] = hit
+        return hit
 
     def candidates(self, name: str, *, kinds: tuple[str, ...] | None = None, fuzzy: bool = True
                    ) -> list[tuple[Place, bool]]:
@@ -147,6 +169,11 @@ class Gazetteer:
             hits = [(p, f) for p, f in hits if p.kind in kinds]
         seen = set()
         return [(p, f) for p, f in hits if not (p.place_id in seen or seen.add(p.place_id))]
+
+
+def place_keys(names) -> list[str]:
+    """A place's distinct matching keys, in the order of its names."""
+    return list(dict.fromkeys(k for k in map(normalize_name, names) if k))
 
 
 def _one_deletion(key: str):
@@ -182,13 +209,14 @@ def _read_places(path: Path) -> list[Place]:
             header = next(reader)
             if tuple(header) != COLUMNS:
                 raise GazetteerError(f"{path}: unexpected columns {header}; rebuild with `make gazetteer`")
-            places = []
+            places, keys = [], []
             for row in reader:
                 (pid, name, kind, lat, lon, admin1, country, pop, approx, theater, katottg, raion, hromada,
-                 names) = row
+                 names, row_keys) = row
                 places.append(Place(pid, name, float(lat), float(lon), kind, admin1, country, int(pop or 0),
                                     tuple(names.split("|")), approx == "1", theater == "1", katottg, raion, hromada))
-            return places
+                keys.append(row_keys.split("|"))
+            return places, keys
     except FileNotFoundError as exc:
         raise GazetteerError(f"gazetteer file {path} is missing; build it with `make gazetteer`") from exc
     except (OSError, EOFError, ValueError, csv.Error) as exc:
@@ -211,7 +239,8 @@ def _read_word_frequencies(path: Path) -> dict[str, float]:
 def load_gazetteer(data_dir: Path = DATA_DIR) -> Gazetteer:
     """The gazetteer, loaded once per process."""
     data_dir = Path(data_dir)
-    return Gazetteer(_read_places(data_dir / "places.tsv.gz"), _read_word_frequencies(data_dir / "common_words.txt"))
+    places, keys = _read_places(data_dir / "places.tsv.gz")
+    return Gazetteer(places, _read_word_frequencies(data_dir / "common_words.txt"), keys)
 
 
 __all__ = ["Gazetteer", "GazetteerError", "Place", "load_gazetteer", "normalize_name", "DATA_DIR", "COLUMNS"]

@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mapapp.gazetteer import COLUMNS, DATA_DIR, normalize_name
+from mapapp.gazetteer import COLUMNS, DATA_DIR, normalize_name, place_keys
 
 # GeoNames admin1 codes of Ukraine → (English name, KATOTTG first-level code).
 UA_ADMIN1 = {
@@ -108,7 +108,8 @@ class _Row:
         variants = _dedupe([self.name, *self.names])
         return [self.place_id, self.name, self.kind, f"{self.lat:.5f}", f"{self.lon:.5f}", self.admin1,
                 self.country, str(self.population or ""), "1" if self.approximate else "",
-                "1" if self.theater else "", self.katottg, self.raion, self.hromada, "|".join(variants)]
+                "1" if self.theater else "", self.katottg, self.raion, self.hromada, "|".join(variants),
+                "|".join(place_keys(variants))]
 
 
 def _dedupe(names):
