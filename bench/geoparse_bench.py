@@ -191,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed (default: always 0)")
     parser.add_argument("--no-tracemalloc", dest="tracemalloc", action="store_false",
                         help="skip the separate tracemalloc pass")
-    parser.add_argument("--trace-mb", type=float, default=0.25,
-                        help="MB of the corpus the tracemalloc pass covers (default 0.25; 0 = whole corpus)")
+    parser.add_argument("--trace-mb", type=float, default=1.0,
+                        help="MB of the corpus the tracemalloc pass covers (default 1; 0 = whole corpus)")
     parser.add_argument("--big", action="store_true",
                         help="instead: write one ~50 MB file to bench/out/ and time `python -m mapapp geoparse` on it")
     parser.add_argument("--big-mb", type=float, default=50.0, help="size of the --big file in MB (default 50)")
