@@ -39,6 +39,7 @@ OUT_DIR = BENCH_DIR / "out"
 LOAD_TARGET_S = 2.0
 THROUGHPUT_TARGET_MBS = 5.0
 MIN_CORPUS_MB = 5.0
+FUZZY_PROBE = "zaporizhzhja"  # one letter off Zaporizhzhia
 
 
 def _maxrss_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -81,6 +82,13 @@ def run_default(args) -> int:
     keys = getattr(gaz, "_index", None)
     detail = f"{len(gaz.places):,} places" + (f", {len(keys):,} name keys" if keys is not None else "")
     print(f"gazetteer cold load:   {load_s:6.2f} s   ({detail})   target ≤ {LOAD_TARGET_S:g} s")
+    # The gazetteer may leave an index (the fuzzy one) to be built on first use: pay for it here, shown apart,
+    # so that the geoparse timing below is the steady state.
+    t0 = time.perf_counter()
+    gaz.fuzzy_keys(FUZZY_PROBE)
+    probe_s = time.perf_counter() - t0
+    print(f"first fuzzy look-up:   {probe_s:6.2f} s   (load + first misspelling = {load_s + probe_s:.2f} s; "
+          f"builds any index the load left for later)")
 
     t0 = time.perf_counter()
     articles = build_corpus(int(args.mb * 1_000_000), args.seed, gazetteer=gaz)
