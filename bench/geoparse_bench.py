@@ -90,26 +90,28 @@ def run_default(args) -> int:
     print(f"first fuzzy look-up:   {probe_s:6.2f} s   (load + first misspelling = {load_s + probe_s:.2f} s; "
           f"builds any index the load left for later)")
 
-    t0 = time.perf_counter()
-    articles = build_corpus(int(args.mb * 1_000_000), args.seed, gazetteer=gaz)
-    build_s = time.perf_counter() - t0
-    total_bytes = sum(len(a.encode("utf-8")) for a in articles)
-    corpus_mb = total_bytes / 1e6
-    print(f"corpus:                {corpus_mb:6.2f} MB in {len(articles):,} articles "
-          f"(built in {build_s:.2f} s, not timed; seed {args.seed})")
-
-    gc.collect()
-    rss_before = _maxrss_mb()
-    t0 = time.perf_counter()
-    found, resolved = geoparse_all(articles, gaz)
-    parse_s = time.perf_counter() - t0
-    rss_after = _maxrss_mb()
-    mbs = corpus_mb / parse_s
-    share = resolved / found if found else 0.0
-    print(f"geoparse:              {parse_s:6.2f} s   {mbs:6.2f} MB/s   "
-          f"({len(articles) / parse_s:,.0f} articles/s)   target ≥ {THROUGHPUT_TARGET_MBS:g} MB/s")
-    print(f"mentions:              {found:,} found, {resolved:,} resolved ({share:.1%}), "
-          f"{found / corpus_mb:,.0f} per MB")
+    results = {}
+    for profile in args.profiles:
+        t0 = time.perf_counter()
+        articles = build_corpus(int(args.mb * 1_000_000), args.seed, gazetteer=gaz, profile=profile)
+        build_s = time.perf_counter() - t0
+        corpus_mb = sum(len(a.encode("utf-8")) for a in articles) / 1e6
+        print(f"corpus [{profile}]:       {corpus_mb:6.2f} MB in {len(articles):,} articles "
+              f"(built in {build_s:.2f} s, not timed; seed {args.seed})")
+        gc.collect()
+        rss_before = _maxrss_mb()
+        t0 = time.perf_counter()
+        found, resolved = geoparse_all(articles, gaz)
+        parse_s = time.perf_counter() - t0
+        rss_after = _maxrss_mb()
+        mbs = corpus_mb / parse_s
+        share = resolved / found if found else 0.0
+        print(f"geoparse [{profile}]:     {parse_s:6.2f} s   {mbs:6.2f} MB/s   "
+              f"({len(articles) / parse_s:,.0f} articles/s)   target ≥ {THROUGHPUT_TARGET_MBS:g} MB/s")
+        print(f"mentions [{profile}]:     {found:,} found, {resolved:,} resolved ({share:.1%}), "
+              f"{found / corpus_mb:,.0f} per MB")
+        results[profile] = (mbs, corpus_mb, articles)
+    mbs, corpus_mb, articles = results[args.profiles[0]]
 
     print(f"peak RSS (ru_maxrss):  {rss_after:6.1f} MB   (at start {rss_start:.1f} MB, after gazetteer load "
           f"{rss_gaz:.1f} MB, before geoparse {rss_before:.1f} MB)")
@@ -132,7 +134,10 @@ def run_default(args) -> int:
     speed_ok = mbs >= THROUGHPUT_TARGET_MBS
     size_ok = corpus_mb >= MIN_CORPUS_MB
     print(f"{_verdict(load_ok)}  gazetteer load {load_s:.2f} s ≤ {LOAD_TARGET_S:g} s")
-    print(f"{_verdict(speed_ok)}  geoparse throughput {mbs:.2f} MB/s ≥ {THROUGHPUT_TARGET_MBS:g} MB/s")
+    print(f"{_verdict(speed_ok)}  geoparse throughput {mbs:.2f} MB/s ≥ {THROUGHPUT_TARGET_MBS:g} MB/s "
+          f"[{args.profiles[0]} corpus]")
+    for profile in args.profiles[1:]:
+        print(f"info  geoparse throughput {results[profile][0]:.2f} MB/s [{profile} corpus]")
     if not size_ok:
         print(f"FAIL  corpus {corpus_mb:.2f} MB < {MIN_CORPUS_MB:g} MB (the issue asks for at least 5 MB)")
     return 1 if args.check and not (load_ok and speed_ok and size_ok) else 0
@@ -196,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mb", type=float, default=6.0, help="corpus size in MB (default 6; the issue asks ≥ 5)")
     parser.add_argument("--seed", type=int, default=1234, help="corpus seed (default 1234)")
+    parser.add_argument("--profiles", nargs="+", default=["news", "villages", "seeds"],
+                        choices=["news", "villages", "seeds"],
+                        help="corpus profiles to run; the first is judged against the target (default: news villages)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed (default: always 0)")
     parser.add_argument("--no-tracemalloc", dest="tracemalloc", action="store_false",
                         help="skip the separate tracemalloc pass")

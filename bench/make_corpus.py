@@ -20,6 +20,7 @@ writes one ``.txt`` per article into ``bench/out/corpus/`` and prints the count 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import re
 import sys
@@ -31,6 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SEEDS_DIR = ROOT / "seeds"
+PROFILES = ("news", "villages", "seeds")
 OUT_DIR = ROOT / "bench" / "out" / "corpus"
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -154,8 +156,11 @@ def _is_latin(name: str) -> bool:
 class _Filler:
     """Draws the values a template's placeholders take; all randomness goes through ``rng``."""
 
-    def __init__(self, rng: random.Random, gazetteer):
+    def __init__(self, rng: random.Random, gazetteer, profile: str = "news"):
+        if profile not in PROFILES:
+            raise ValueError(f"profile must be one of {PROFILES}")
         self.rng = rng
+        self.profile = profile
         settlements = [p for p in gazetteer.places if p.kind == "settlement" and p.country == "UA"]
         settlements.sort(key=lambda p: p.place_id)  # independent of the file's row order
         if not settlements:
@@ -172,6 +177,12 @@ class _Filler:
                          key=lambda p: p.place_id)
         self.raions = [p.name.removesuffix(" Raion") for p in regions if p.name.endswith(" Raion")] or ["Izium"]
         self.focus = self.oblasts[0]
+        # "news": places named about as often as news names them — in proportion to population^0.6, so a city of
+        # 1M is named ~60 times as often as a village of 1,000 (villages without a count weigh as 300 people).
+        self._weights = {id(p): max(p.population, 300) ** 0.6 for p in settlements}
+        self._local_weights = {o: list(itertools.accumulate(self._weights[id(p)] for p in ps))
+                               for o, ps in by_oblast.items()}
+        self._all_weights = list(itertools.accumulate(self._weights[id(p)] for p in settlements))
 
     def new_article(self) -> None:
         """An article is mostly about one oblast, as reports are: pick it."""
@@ -180,12 +191,17 @@ class _Filler:
     def settlement(self) -> str:
         rng = self.rng
         local = self.by_oblast.get(self.focus, ())
-        if local and rng.random() < 0.5:
-            pool = local
-        else:
-            # Reports name towns most, but villages are where the front line is: mix both.
-            pool = self.big_settlements if rng.random() < 0.45 else self.all_settlements
-        place = rng.choice(pool)
+        if self.profile == "news":
+            if local and rng.random() < 0.5:
+                place = rng.choices(local, cum_weights=self._local_weights[self.focus])[0]
+            else:
+                place = rng.choices(self.all_settlements, cum_weights=self._all_weights)[0]
+        else:  # "villages": a stress test — three of four names a random village, most with many namesakes
+            if local and rng.random() < 0.5:
+                pool = local
+            else:
+                pool = self.big_settlements if rng.random() < 0.45 else self.all_settlements
+            place = rng.choice(pool)
         if rng.random() < 0.25:
             latin = [n for n in place.alt_names if n != place.name and n[:1].isupper() and _is_latin(n)]
             if latin:
@@ -252,14 +268,25 @@ def _article(rng: random.Random, filler: _Filler, seeds: list[str], size: int) -
     return "\n\n".join(parts).rstrip() + "\n"
 
 
-def build_corpus(target_bytes: int = 6_000_000, seed: int = 1234, *, gazetteer=None) -> list[str]:
-    """Varied news-like articles (~2–8 KB each), at least ``target_bytes`` of UTF-8 in all; same seed, same corpus."""
+def build_corpus(target_bytes: int = 6_000_000, seed: int = 1234, *, gazetteer=None, profile: str = "news"
+                 ) -> list[str]:
+    """Varied news-like articles (~2–8 KB each), at least ``target_bytes`` of UTF-8 in all; same seed, same corpus.
+
+    ``profile``: "news" draws settlements in proportion to population^0.6; "villages" draws three in four from
+    all villages alike (a stress test of namesake resolution)."""
     if gazetteer is None:
         from mapapp.gazetteer import load_gazetteer
 
         gazetteer = load_gazetteer()
+    if profile == "seeds":  # the five seed articles as they are, repeated: real war reporting, nothing generated
+        texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS_DIR.glob("*.txt"))]
+        articles, total = [], 0
+        while total < target_bytes:
+            articles.append(texts[len(articles) % len(texts)])
+            total += len(articles[-1].encode("utf-8"))
+        return articles
     rng = random.Random(seed)
-    filler = _Filler(rng, gazetteer)
+    filler = _Filler(rng, gazetteer, profile)
     seeds = seed_paragraphs()
     articles: list[str] = []
     total = 0
@@ -282,9 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write the benchmark corpus to bench/out/corpus/.")
     parser.add_argument("--mb", type=float, default=6.0, help="corpus size in MB (10^6 bytes; default 6)")
     parser.add_argument("--seed", type=int, default=1234, help="random seed (default 1234)")
+    parser.add_argument("--profile", choices=PROFILES, default="news", help="settlement mix (default news)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"output folder (default {OUT_DIR})")
     args = parser.parse_args(argv)
-    articles = build_corpus(int(args.mb * 1_000_000), args.seed)
+    articles = build_corpus(int(args.mb * 1_000_000), args.seed, profile=args.profile)
     write_corpus(articles, args.out)
     total = sum(len(a.encode("utf-8")) for a in articles)
     print(f"{len(articles)} articles, {total / 1e6:.2f} MB written to {args.out}")

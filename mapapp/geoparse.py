@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import weakref
 from dataclasses import dataclass
 
 from mapapp import settings
@@ -94,81 +95,122 @@ def _is_sentence_initial(text: str, start: int) -> bool:
     return i < 0 or text[i] in ".!?…\n:;>”’"
 
 
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A place name inside one capitalised token, with what its checks need (computed once per distinct token)."""
+    offset: int
+    surface: str
+    key: str
+    places: tuple[Place, ...]
+    fuzzy: bool
+    all_countries: bool
+    has_river: bool
+    has_other_kinds: bool   # a region, river, country… besides settlements: "the town of X" then matters
+    big: bool               # a city or country too well known to be a person's name
+    word_like: bool         # an English word too ("Mir"): needs a cue before it
+
+
+def _pieces(word: str, gaz: Gazetteer) -> tuple[str, tuple[_Piece, ...]]:
+    """(the token's matching key, the place names in the token). Pure: memoised per gazetteer."""
+    surface = _POSSESSIVE.sub("", word)
+    key = normalize_name(surface)
+    if key in gaz or "-" not in surface:
+        parts = [(0, surface, key)]
+    else:  # a compound: Moscow-backed, pro-Moscow, Izyum-Kupiansk
+        parts, offset = [], 0
+        for part in surface.split("-"):
+            if part[:1].isupper():
+                parts.append((offset, part, normalize_name(part)))
+            offset += len(part) + 1
+    pieces = []
+    for offset, part, part_key in parts:
+        piece = _piece(offset, part, part_key, gaz)
+        if piece is not None:
+            pieces.append(piece)
+    return key, tuple(pieces)
+
+
+def _piece(offset: int, surface: str, key: str, gaz: Gazetteer) -> _Piece | None:
+    if not key or key in _NEVER_PLACES or len(key) < 3:
+        return None
+    places, fuzzy = gaz.resolve_key(key)
+    if not places or (fuzzy and surface.isupper()):
+        return None
+    big = any(p.kind == "country" or (p.kind == "settlement" and (
+        p.population >= 1_000_000 or (p.theater and p.population >= 100_000))) for p in places)
+    return _Piece(offset, surface, key, places, fuzzy, all(p.kind == "country" for p in places),
+                  any(p.kind == "river" for p in places), any(p.kind != "settlement" for p in places), big,
+                  key in gaz.word_like)
+
+
+_PIECES_CACHE: "weakref.WeakKeyDictionary[Gazetteer, dict]" = weakref.WeakKeyDictionary()
+
+
 def _candidate_spans(text: str, gaz: Gazetteer) -> list[_Span]:
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    memo = _PIECES_CACHE.setdefault(gaz, {})
+    matches = list(_TOKEN.finditer(text))
+    words = [m.group() for m in matches]
     spans: list[_Span] = []
-    i = 0
-    while i < len(tokens):
-        start, end, word = tokens[i]
+    prefixes = gaz.prefixes
+    i, count = 0, len(matches)
+    while i < count:
+        info = memo.get(words[i])
+        if info is None:
+            info = _pieces(words[i], gaz)
+            if len(memo) < 500_000:
+                memo[words[i]] = info
+        key, pieces = info
+        start = matches[i].start()
         consumed = 1
-        found = None
-        first = normalize_name(_POSSESSIVE.sub("", word))
-        # Longest multi-word name first: "Ruska Lozova", "Staryi Saltiv", "Siverskyi Donets".
-        longest = gaz.max_words.get(first.split(" ")[0], 0) if first else 0
-        if longest > 1:
-            for n in range(min(longest, 4, len(tokens) - i), 1, -1):
-                last_end = tokens[i + n - 1][1]
-                between = [text[tokens[j][1]:tokens[j + 1][0]] for j in range(i, i + n - 1)]
-                if any(gap not in (" ", "\u00a0") for gap in between):
-                    continue
-                surface = _POSSESSIVE.sub("", text[start:last_end])
-                key = normalize_name(surface)
-                if key in gaz:
-                    found = [(start, start + len(surface), surface, key)]
-                    consumed = n
+        if key in prefixes:
+            # Longest multi-word name first: "Ruska Lozova", "Staryi Saltiv", "Siverskyi Donets".
+            probe, j, best = key, i, None
+            while j + 1 < count and text[matches[j].end():matches[j + 1].start()] in (" ", "\u00a0"):
+                j += 1
+                following = memo.get(words[j]) or _pieces(words[j], gaz)
+                probe = f"{probe} {following[0]}"
+                if probe in gaz:
+                    best = j
+                if probe not in prefixes:
                     break
-        if found is None:
-            found = _single_token(start, word, gaz)
-        for s, e, surface, key in found:
-            span = _resolve_key(s, e, surface, key, text, gaz)
+            if best is not None:
+                surface = _POSSESSIVE.sub("", text[start:matches[best].end()])
+                piece = _piece(0, surface, normalize_name(surface), gaz)
+                if piece is not None:
+                    pieces, consumed = (piece,), best - i + 1
+        for piece in pieces:
+            span = _span_in_context(piece, start + piece.offset, text, gaz)
             if span is not None:
                 spans.append(span)
         i += consumed
     return spans
 
 
-def _single_token(start: int, word: str, gaz: Gazetteer) -> list[tuple[int, int, str, str]]:
-    """The token itself, or its capitalised parts when it is a compound (Moscow-backed, pro-Moscow, Izyum-Kupiansk)."""
-    surface = _POSSESSIVE.sub("", word)
-    key = normalize_name(surface)
-    if key in gaz or "-" not in surface:
-        return [(start, start + len(surface), surface, key)]
-    parts, offset = [], start
-    for part in surface.split("-"):
-        if part[:1].isupper():
-            parts.append((offset, offset + len(part), part, normalize_name(part)))
-        offset += len(part) + 1
-    return parts
-
-
-def _resolve_key(start, end, surface, key, text, gaz: Gazetteer) -> _Span | None:
-    if not key or key in _NEVER_PLACES or len(key) < 3:
-        return None
-    places, fuzzy = gaz.resolve_key(key)
-    if not places or (fuzzy and surface.isupper()):
-        return None
-    span = _Span(start, end, surface, key, fuzzy, places)
-    if all(p.kind == "country" for p in places):
+def _span_in_context(piece: _Piece, start: int, text: str, gaz: Gazetteer) -> _Span | None:
+    """The words around a name decide its kind ("Donetsk region"), or that it is no place at all ("Oleh Synie…")."""
+    end = start + len(piece.surface)
+    span = _Span(start, end, piece.surface, piece.key, piece.fuzzy, piece.places)
+    if piece.all_countries:
         return span  # "Ukraine", "Russia": the most frequent names, and never a person or a river
-    before = text[max(0, start - 40):start]
     after = text[end:end + 40]
+    before = text[max(0, start - 40):start]
     region = _REGION_AFTER.match(after)
     if region:
         span.kind_hint = "raion" if region.group(2) else "region"
-    elif _RIVER_NEAR_AFTER.match(after) or _RIVER_NEAR_BEFORE.search(before):
+    elif piece.has_river and (_RIVER_NEAR_AFTER.match(after) or _RIVER_NEAR_BEFORE.search(before)):
         span.kind_hint = "river"
-    if any(p.kind != "settlement" for p in places):
+    if piece.has_other_kinds:
         span.settlement_cue = bool(_SETTLEMENT_BEFORE.search(before))
-    if _looks_like_person(span, text, gaz):
+    if not span.kind_hint and not piece.big and _looks_like_person(before, after, gaz):
         return None
-    if key in gaz.common_words:
-        span.locative = bool(_LOCATIVE_BEFORE.search(before))
-        if not (span.locative or span.kind_hint or span.settlement_cue):
+    if piece.word_like:
+        if piece.key in gaz.common_words:
+            span.locative = bool(_LOCATIVE_BEFORE.search(before))
+            if not (span.locative or span.kind_hint or span.settlement_cue):
+                return None
+        if not span.kind_hint and _is_sentence_initial(text, start) and all(_small(p) for p in piece.places):
+            # "Plus, they..." — a hamlet sharing a word that opens a sentence needs more than capitalisation.
             return None
-    if (key in gaz.word_like and not span.kind_hint and _is_sentence_initial(text, start)
-            and all(_small(p) for p in places)):
-        # "Plus, they..." — a hamlet sharing a word that opens a sentence needs more than capitalisation.
-        return None
     return span
 
 
@@ -176,17 +218,15 @@ def _small(place: Place) -> bool:
     return place.kind == "settlement" and place.population < 5_000
 
 
-def _looks_like_person(span: _Span, text: str, gaz: Gazetteer) -> bool:
+_FOLLOWER = re.compile(rf"[ \u00a0]([{_UPPER}][a-z’'ʼ]+)")
+
+
+def _looks_like_person(before: str, after: str, gaz: Gazetteer) -> bool:
     """ "Oleh Syniehubov", "governor Haidai": a place name standing where a person's name stands."""
-    if span.kind_hint:
-        return False
-    big = any(p.kind == "country" or (p.kind == "settlement" and (
-        p.population >= 1_000_000 or (p.theater and p.population >= 100_000))) for p in span.places)
-    if _TITLE_BEFORE.search(text[max(0, span.start - 30):span.start]) and not big:
+    if _TITLE_BEFORE.search(before[-30:]):
         return True
-    after = text[span.end:span.end + 40]
-    follower = re.match(rf"[ \u00a0]([{_UPPER}][a-z’'ʼ]+)", after)
-    if follower and not big:
+    follower = _FOLLOWER.match(after)
+    if follower:
         word = normalize_name(follower.group(1))
         if word not in gaz and word not in _REGION_WORDS and word not in _NEVER_PLACES:
             return True
@@ -220,9 +260,12 @@ def _kind_filter(span: _Span) -> tuple[Place, ...]:
 def _distance_km(a: Place, b: Place) -> float:
     """Distance between two places (each carries its own lat/lon). Equirectangular: within 0.5% of the
     great-circle distance at the few hundred kilometres that matter here, and several times cheaper."""
-    mean_lat = math.radians((a.lat + b.lat) * 0.5)
-    dx = (b.lon - a.lon) * math.cos(mean_lat)
-    dy = b.lat - a.lat
+    return _distance_latlon_km(a.lat, a.lon, b.lat, b.lon)
+
+
+def _distance_latlon_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    dx = (lon2 - lon1) * math.cos(math.radians((lat1 + lat2) * 0.5))
+    dy = lat2 - lat1
     return 111.195 * math.sqrt(dx * dx + dy * dy)
 
 
@@ -239,53 +282,100 @@ def _prior(place: Place) -> float:
     return value
 
 
-def _article_centre(anchors: list[Place]) -> Place | None:
-    """Where the article is about: the median latitude and longitude of its anchors (robust to a stray Moscow)."""
-    if not anchors:
-        return None
-    lats = sorted(a.lat for a in anchors)
-    lons = sorted(a.lon for a in anchors)
-    mid = len(anchors) // 2
-    return Place("centre", "article centre", lats[mid], lons[mid], "other", "", "", 0, ())
+_TEMPERATURE = 0.06       # softmax temperature over candidate scores: 0.06 apart ≈ e times likelier
+_NEAR_WEIGHT, _BESIDE_WEIGHT, _ARTICLE_WEIGHT = 0.55, 0.3, 0.35
+_NEAR_SCALE_KM, _ARTICLE_SCALE_KM = 60.0, 150.0
+_REGION_NEAR_BONUS, _REGION_BONUS = 0.25, 0.08
+_APPROXIMATE_FLOOR_KM = 8.0  # a village placed at its hromada's seat is only somewhere near the town it is compared with
+# Same-sentence closeness is computed only for readings in the 3×3 grid cells of 2° around an anchor: beyond
+# ~150 km it is worth < 0.05 and is left out.
+_CELL_DEG = 2.0
+_MAX_ANCHORS = 60
+_MAX_CANDIDATES = 10
+_ANCHOR_CONFIDENCE = 0.6
+_DECIDED = 0.97  # prior-only confidence above which context is not computed
 
 
-def _article_term(place: Place, centre: Place | None) -> float:
-    """Closeness to the article's places as a whole."""
-    return 0.35 * math.exp(-_distance_km(place, centre) / 150.0) if centre is not None else 0.0
+class _Options:
+    """The readings a name can have (after the kind filter), with what scoring needs precomputed once."""
+
+    __slots__ = ("places", "prior", "floor", "cells", "by_admin1", "first", "quality", "scored", "distances")
+
+    def __init__(self, places: tuple[Place, ...], quality: float):
+        self.places = places
+        self.quality = quality
+        self.distances: dict[str, tuple[tuple[int, float], ...]] = {}  # anchor place_id → nearby readings, km
+        self.prior = [_prior(p) for p in places]
+        self.floor = [_APPROXIMATE_FLOOR_KM if p.approximate else 0.0 for p in places]
+        self.cells: dict[tuple[int, int], list[int]] = {}
+        self.by_admin1: dict[str, list[int]] = {}
+        for i, place in enumerate(places):
+            self.cells.setdefault((int(place.lat // _CELL_DEG), int(place.lon // _CELL_DEG)), []).append(i)
+            if place.admin1:
+                self.by_admin1.setdefault(place.admin1, []).append(i)
+        self.scored = _Scored(self, list(self.prior))
+        self.first = self.scored.ranking({})
+
+    def near_indices(self, lat: float, lon: float, reach: int = 1):
+        """Readings in the grid cells around a point (all of them when there are few)."""
+        if len(self.places) <= (2 * reach + 1) ** 2:
+            return range(len(self.places))
+        cy, cx = int(lat // _CELL_DEG), int(lon // _CELL_DEG)
+        found = []
+        for dy in range(-reach, reach + 1):
+            for dx in range(-reach, reach + 1):
+                found.extend(self.cells.get((cy + dy, cx + dx), ()))
+        return found
 
 
-def _context(place: Place, near: list[Place], beside: list[Place], article_term,
-             regions_near: set[str], regions: set[str]) -> float:
-    """Evidence from the article: closeness to the places named in the same and the adjacent sentences and to the
-    article's other places, and lying in an oblast the article names (nearby counts more)."""
-    value = 0.0
-    # A village placed at its hromada's seat is not *at* the town it is compared with, only somewhere near it.
-    floor = 8.0 if place.approximate else 0.0
-    d_near = [max(floor, _distance_km(place, a)) for a in near if a.place_id != place.place_id]
-    if d_near:
-        value += 0.55 * math.exp(-min(d_near) / 60.0)
-    d_beside = [max(floor, _distance_km(place, a)) for a in beside if a.place_id != place.place_id]
-    if d_beside:
-        value += 0.3 * math.exp(-min(d_beside) / 60.0)
-    value += article_term(place)
-    if place.admin1 in regions_near:
-        value += 0.25
-    elif place.admin1 in regions:
-        value += 0.08
-    return value
+class _Scored:
+    """Base scores of a name's readings for one article pass, with their softmax normaliser, so that a mention's
+    own evidence (a few nearby readings) updates the distribution without touching the other readings."""
+
+    __slots__ = ("options", "scores", "top_score", "total", "order")
+
+    def __init__(self, options: _Options, scores: list[float]):
+        self.options = options
+        self.scores = scores
+        self.top_score = max(scores)
+        self.total = sum(math.exp((s - self.top_score) / _TEMPERATURE) for s in scores)
+        self.order = sorted(range(len(scores)), key=lambda i: -scores[i])
+
+    def ranking(self, added: dict[int, float]) -> list[tuple[Place, float]]:
+        """(place, confidence) best first, at most ``_MAX_CANDIDATES``: softmax of base + ``added`` scores."""
+        places, scores, quality = self.options.places, self.scores, self.options.quality
+        if len(places) == 1:
+            return [(places[0], quality)]
+        top, total = self.top_score, self.total
+        if added:
+            new = {i: scores[i] + a for i, a in added.items()}
+            new_top = max(top, max(new.values()))
+            total *= math.exp((top - new_top) / _TEMPERATURE)
+            for i, value in new.items():
+                total += math.exp((value - new_top) / _TEMPERATURE) - math.exp((scores[i] - new_top) / _TEMPERATURE)
+            top = new_top
+            unchanged = [i for i in self.order[:_MAX_CANDIDATES + len(new)] if i not in new]
+            candidates = sorted([(new[i], i) for i in new] + [(scores[i], i) for i in unchanged],
+                                key=lambda item: -item[0])[:_MAX_CANDIDATES]
+        else:
+            candidates = [(scores[i], i) for i in self.order[:_MAX_CANDIDATES]]
+        return [(places[i], math.exp((value - top) / _TEMPERATURE) / total * quality) for value, i in candidates]
 
 
-def _softmax(scores: list[float], temperature: float = 0.06) -> list[float]:
-    top = max(scores)
-    weights = [math.exp((s - top) / temperature) for s in scores]
-    total = sum(weights)
-    return [w / total for w in weights]
+_OPTIONS_CACHE: "weakref.WeakKeyDictionary[Gazetteer, dict]" = weakref.WeakKeyDictionary()
 
 
-def _ranked(places: tuple[Place, ...], totals: list[float], quality: float) -> list[tuple[Place, float]]:
-    probabilities = _softmax(totals)
-    ranked = sorted(zip(places, probabilities), key=lambda item: -item[1])
-    return [(p, q * quality) for p, q in ranked]
+def _options_for(span: _Span, gaz: Gazetteer) -> _Options:
+    """Memoised per gazetteer: a corpus names the same places over and over."""
+    cache = _OPTIONS_CACHE.setdefault(gaz, {})
+    quality = _match_quality(span, gaz)
+    memo_key = (span.key, span.kind_hint, quality)
+    options = cache.get(memo_key)
+    if options is None:
+        options = _Options(_kind_filter(span), quality)
+        if len(cache) < 200_000:
+            cache[memo_key] = options
+    return options
 
 
 def _match_quality(span: _Span, gaz: Gazetteer) -> float:
@@ -296,23 +386,72 @@ def _match_quality(span: _Span, gaz: Gazetteer) -> float:
         quality *= 0.75
     return quality
 
-_MAX_ANCHORS = 60
-_MAX_CANDIDATES = 10
 
-
-def _anchors(spans: list[_Span], ranked: list[list[tuple[Place, float]]], threshold: float):
+def _anchors(spans: list[_Span], ranked: list[list[tuple[Place, float]]]):
     """Confident answers in the theater, by sentence and for the article, with the oblasts the article names."""
-    by_sentence: dict[int, list[Place]] = {}
+    by_sentence: dict[int, list[tuple[str, Place]]] = {}
     places: dict[str, Place] = {}
     regions: dict[int, set[str]] = {}
     for span, options in zip(spans, ranked):
         best, confidence = options[0]
         if best.kind == "region" and best.admin1:
             regions.setdefault(span.sentence, set()).add(best.admin1)
-        if confidence >= threshold and best.kind in ("settlement", "region", "river") and best.theater:
+        if confidence >= _ANCHOR_CONFIDENCE and best.kind in ("settlement", "region", "river") and best.theater:
             by_sentence.setdefault(span.sentence, []).append((span.key, best))
-            places.setdefault(best.place_id, (span.key, best))
+            places.setdefault(best.place_id, best)
     return by_sentence, list(places.values())[:_MAX_ANCHORS], regions
+
+
+def _article_centre(anchors: list[Place]) -> tuple[float, float] | None:
+    """(lat, lon) the article is about: the median latitude and longitude of its anchors (robust to a stray
+    Moscow)."""
+    if not anchors:
+        return None
+    mid = len(anchors) // 2
+    return sorted(a.lat for a in anchors)[mid], sorted(a.lon for a in anchors)[mid]
+
+
+def _article_closeness(options: _Options, centre: tuple[float, float] | None) -> dict[int, float]:
+    """Closeness of each reading to the article's centre (readings within ~300 km; further ones get < 0.05)."""
+    if centre is None:
+        return {}
+    lat, lon = centre
+    places = options.places
+    return {i: _ARTICLE_WEIGHT * math.exp(-_distance_latlon_km(places[i].lat, places[i].lon, lat, lon)
+                                          / _ARTICLE_SCALE_KM)
+            for i in options.near_indices(lat, lon, reach=2)}
+
+
+def _distances_to(options: _Options, anchor: Place) -> tuple[tuple[int, float], ...]:
+    """(reading, km) for the readings of a name near an anchor; memoised: the same towns anchor many articles."""
+    found = options.distances.get(anchor.place_id)
+    if found is None:
+        places, floor = options.places, options.floor
+        found = tuple((i, max(floor[i], _distance_latlon_km(places[i].lat, places[i].lon, anchor.lat, anchor.lon)))
+                      for i in options.near_indices(anchor.lat, anchor.lon) if places[i] is not anchor)
+        if len(options.distances) < 2_000:
+            options.distances[anchor.place_id] = found
+    return found
+
+
+def _add_closeness(added: dict[int, float], options: _Options, anchors: list[Place], weight: float) -> None:
+    """Add ``weight``·exp(−d/60 km) for each reading's nearest anchor (only readings near some anchor)."""
+    if not anchors:
+        return
+    nearest: dict[int, float] = {}
+    for anchor in anchors:
+        for i, d in _distances_to(options, anchor):
+            if d < nearest.get(i, math.inf):
+                nearest[i] = d
+    for i, d in nearest.items():
+        added[i] = added.get(i, 0.0) + weight * math.exp(-d / _NEAR_SCALE_KM)
+
+
+def _add_region_bonus(added: dict[int, float], options: _Options, regions_near: set[str], regions: set[str]) -> None:
+    for admin1 in regions:
+        bonus = _REGION_NEAR_BONUS if admin1 in regions_near else _REGION_BONUS
+        for i in options.by_admin1.get(admin1, ()):
+            added[i] = added.get(i, 0.0) + bonus
 
 
 def _others(anchors: list[tuple[str, Place]], key: str) -> list[Place]:
@@ -329,45 +468,48 @@ def mentions_from_text(text: str, *, gazetteer: Gazetteer | None = None) -> list
     starts = _sentence_starts(text)
     for span in spans:
         span.sentence = bisect.bisect_right(starts, span.start) - 1
-    options = [_kind_filter(span) for span in spans]
-    quality = [_match_quality(span, gaz) for span in spans]
+    options = [_options_for(span, gaz) for span in spans]
 
-    # Pass 1 uses priors only; its confident answers anchor pass 2, whose answers anchor pass 3 (a village
-    # resolved next to a town then helps the hamlet named beside it).
-    ranked = [_ranked(opts, [_prior(p) for p in opts], q) for opts, q in zip(options, quality)]
+    # Pass 1 uses priors only; its confident answers anchor pass 2. Pass 3 revisits only the mentions pass 2
+    # left unsure, now that more places are settled (a village resolved next to a town helps the hamlet beside it).
+    ranked = [opts.first for opts in options]
+    # A name whose best reading is already near-certain from priors alone (the capital, not a hamlet of the same
+    # name) is not worth the context: no article's evidence could turn it.
+    todo = [i for i, opts in enumerate(options) if len(opts.places) > 1 and opts.first[0][1] < _DECIDED]
     previous_anchors = None
     for _ in range(2):
-        by_sentence, article_anchors, regions_by_sentence = _anchors(spans, ranked, 0.6)
-        if (by_sentence, regions_by_sentence) == previous_anchors:
+        by_sentence, article_anchors, regions_by_sentence = _anchors(spans, ranked)
+        if not todo or (by_sentence, regions_by_sentence) == previous_anchors:
             break  # nothing new to lean on: another pass would give the same answers
         previous_anchors = (by_sentence, regions_by_sentence)
-        article_memo: dict[str, float] = {}
-        centre = _article_centre([place for _, place in article_anchors])
+        centre = _article_centre(article_anchors)
         regions = set().union(*regions_by_sentence.values())
-        new_ranked = []
-        for span, opts, q, current in zip(spans, options, quality, ranked):
-            if len(opts) == 1:
-                new_ranked.append(current)
-                continue
+        article_terms: dict[int, dict[int, float]] = {}
+        new_ranked = list(ranked)
+        for i in todo:
+            span, opts = spans[i], options[i]
+            article_term = article_terms.get(id(opts))
+            if article_term is None:
+                article_term = article_terms[id(opts)] = _article_closeness(opts, centre)
+            added = dict(article_term)
             # The sentence itself, then its neighbours: "…the Siverskyi Donets River. … areas of Hryhorivka".
-            near = _others(by_sentence.get(span.sentence, []), span.key)
-            beside = _others(by_sentence.get(span.sentence - 1, []) + by_sentence.get(span.sentence + 1, []), span.key)
-
-            def article_term(place):
-                if place.place_id not in article_memo:
-                    article_memo[place.place_id] = _article_term(place, centre)
-                return article_memo[place.place_id]
-            regions_near = set().union(*(regions_by_sentence.get(span.sentence + d, ()) for d in (-1, 0, 1)))
-            totals = [_prior(p) + _context(p, near, beside, article_term, regions_near, regions) for p in opts]
-            new_ranked.append(_ranked(opts, totals, q)[:_MAX_CANDIDATES])
+            _add_closeness(added, opts, _others(by_sentence.get(span.sentence, []), span.key), _NEAR_WEIGHT)
+            _add_closeness(added, opts, _others(by_sentence.get(span.sentence - 1, []) +
+                                                by_sentence.get(span.sentence + 1, []), span.key), _BESIDE_WEIGHT)
+            if regions:
+                regions_near = set().union(*(regions_by_sentence.get(span.sentence + d, ()) for d in (-1, 0, 1)))
+                _add_region_bonus(added, opts, regions_near, regions)
+            new_ranked[i] = opts.scored.ranking(added)
         ranked = new_ranked
+        todo = [i for i in todo if ranked[i][0][1] < _ANCHOR_CONFIDENCE]
 
+    min_score = settings.MIN_SCORE
     mentions = []
     for span, options_ranked in zip(spans, ranked):
         best, confidence = options_ranked[0]
         if span.settlement_cue and best.kind != "settlement":
             confidence *= 0.7
-        resolved = best if confidence >= settings.MIN_SCORE else None
+        resolved = best if confidence >= min_score else None
         mentions.append(Mention(span.surface, span.start, span.end, resolved, best.kind, round(confidence, 3),
                                 tuple(options_ranked)))
     return mentions
@@ -390,10 +532,9 @@ def geocode(name: str, *, gazetteer: Gazetteer | None = None, limit: int = 10) -
         return None, []
     fuzzy = hits[0][1]
     span = _Span(0, len(cleaned), cleaned, normalize_name(cleaned), fuzzy, tuple(p for p, _ in hits), hint)
-    opts = _kind_filter(span)
-    others = tuple(p for p in span.places if p not in opts)
-    ranked = _ranked(opts, [_prior(p) for p in opts], _match_quality(span, gaz))
-    ranked += [(p, 0.0) for p in others]
+    options = _Options(_kind_filter(span), _match_quality(span, gaz))
+    others = tuple(p for p in span.places if p not in options.places)
+    ranked = options.first + [(p, 0.0) for p in others]
     ranked = ranked[:limit]
     best, confidence = ranked[0]
     return (best if confidence >= settings.MIN_SCORE else None), ranked

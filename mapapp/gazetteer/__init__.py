@@ -91,12 +91,14 @@ class Gazetteer:
                 if key:
                     index.setdefault(key, []).append(i)
         self._index = {key: tuple(ids) for key, ids in index.items()}
-        # The longest name, in words, starting with each first word: bounds the look-ahead for "Ruska Lozova".
-        self.max_words: dict[str, int] = {}
+        # Every proper word-prefix of a multi-word name ("ruska" of "ruska lozova"): the look-ahead goes on only
+        # while the words read so far can still become a name.
+        self.prefixes: set[str] = set()
         for key in self._index:
-            words = key.split(" ")
-            if len(words) > self.max_words.get(words[0], 0):
-                self.max_words[words[0]] = len(words)
+            if " " in key:
+                words = key.split(" ")
+                for n in range(1, len(words)):
+                    self.prefixes.add(" ".join(words[:n]))
         self._fuzzy_min_population = settings.FUZZY_MIN_POPULATION
         self._fuzzy_min_length = settings.FUZZY_MIN_LENGTH
         self._fuzzy: dict[str, tuple[str, ...]] | None = None  # built on the first misspelling: most look-ups are exact
