@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 PORT ?= 8501
 GAZETTEER := data/gazetteer/places.tsv.gz
 
-.PHONY: run test test-fast bench gazetteer chromium clean
+.PHONY: run test test-fast bench gazetteer basemap chromium clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ $(GAZETTEER):
 gazetteer: $(VENV)/.build
 	$(PY) -m mapapp.gazetteer.build
 
+basemap: $(VENV)/.build
+	$(PY) -m mapapp.basemap_build
+
 # Debian's chromium for the browser tests (Playwright cannot download its own browser here).
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1; then \
@@ -41,6 +44,7 @@ chromium:
 	fi
 
 run: $(VENV)/.runtime $(GAZETTEER)
+	$(PY) -m mapapp ingest
 	$(VENV)/bin/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true \
 	  --browser.gatherUsageStats false
 

@@ -90,10 +90,123 @@ def cmd_geoparse(args) -> int:
     return status
 
 
+ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm")
+
+
+def _article_files(paths: list[str]) -> list[tuple[Path, dict]]:
+    """(file, its metadata.csv row) for every article file named or inside a named folder."""
+    from mapapp.articles import read_metadata
+
+    found = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            meta = read_metadata(path)
+            found += [(p, meta.get(p.name, {})) for p in sorted(path.iterdir())
+                      if p.suffix.lower() in ARTICLE_SUFFIXES and p.is_file()]
+        else:
+            found.append((path, read_metadata(path.parent).get(path.name, {}) if path.parent.exists() else {}))
+    return found
+
+
+def _stated_publication_date(text: str):
+    """A date with its year near the top of an article ("Published September 10, 2022"), if it states one."""
+    from mapapp.dates import dates_in
+
+    stated = [d for d in dates_in(text[:800], None) if d.precision == "day"]
+    return min(stated, key=lambda d: d.start).date if stated else None
+
+
+def cmd_ingest(args) -> int:
+    from dataclasses import replace
+
+    from mapapp.articles import ArticleError, article_from_file, parse_date
+    from mapapp.store import Store
+
+    try:
+        published = parse_date(args.published) if args.published else None
+    except ArticleError as exc:
+        _error(exc)
+        return EXIT_USAGE
+    status = EXIT_OK
+    store = Store(database_path(args))
+    try:
+        for path, meta in _article_files(args.paths or [settings.get("SEEDS_DIR")]):
+            try:
+                merged = {k: v for k, v in meta.items() if v}
+                for key, value in (("title", args.title), ("outlet", args.outlet), ("url", args.url)):
+                    merged.setdefault(key, value or "")
+                if published and not merged.get("published"):
+                    merged["published"] = published.isoformat()
+                article = article_from_file(path, metadata=merged)
+            except ArticleError as exc:
+                _error(exc)
+                status = EXIT_INPUT
+                continue
+            if article.published is None:
+                stated = _stated_publication_date(article.text)
+                if stated is not None:
+                    article = replace(article, published=stated)
+                else:
+                    _error(f"{path}: no publication date (give --published); stored as undated, "
+                           "its relative dates left unresolved")
+            result = store.add_article(article)
+            extra = f"\tduplicate of {result.duplicate_of}" if result.duplicate_of else ""
+            print(f"{result.status}\t{result.article_id}\t{result.reports} reports{extra}")
+    finally:
+        store.close()
+    return status
+
+
+def event_feature(event) -> dict:
+    sources = [{"article": s.article, "outlet": s.outlet, "published": s.published.isoformat() if s.published
+                else None, "url": s.url, "quote": s.quote} for s in event.sources]
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [event.place.lon, event.place.lat]},  # GeoJSON: lon, lat
+        "properties": {
+            "event_id": event.event_id, "place": event.place.name, "place_id": event.place.place_id,
+            "event_type": event.event_type, "date": event.date.isoformat() if event.date else None,
+            "date_precision": event.date_precision, "actor": event.actor, "claimed_by": event.claimed_by,
+            "disputed": event.disputed, "counter_claim": event.counter_claim, "confidence": event.confidence,
+            "geo_precision": "approximate" if event.place.approximate else "exact",
+            "articles": list(event.articles), "sources": sources, "quote": event.quote,
+        },
+    }
+
+
+EVENT_CSV_FIELDS = ("event_id", "place", "place_id", "lat", "lon", "event_type", "date", "date_precision", "actor",
+                    "claimed_by", "disputed", "counter_claim", "confidence", "geo_precision", "articles", "sources",
+                    "quote")
+
+
+def cmd_events(args) -> int:
+    import csv
+
+    from mapapp.store import Store
+
+    with Store(database_path(args)) as store:
+        features = [event_feature(e) for e in store.events()]
+    if args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=EVENT_CSV_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for feature in features:
+            row = dict(feature["properties"])
+            row["lon"], row["lat"] = feature["geometry"]["coordinates"]
+            row["articles"] = " | ".join(row["articles"])
+            row["sources"] = " | ".join(f"{s['outlet'] or s['article']} ({s['published'] or 'undated'}): {s['quote']}"
+                                        for s in row["sources"])
+            writer.writerow({k: ("" if row[k] is None else row[k]) for k in EVENT_CSV_FIELDS})
+    else:
+        json.dump({"type": "FeatureCollection", "features": features}, sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m mapapp",
-        description="Front-line map from news reports: geocode names, geoparse articles.")
+        description="Front-line map from news reports: geocode names, geoparse articles, ingest them, list events.")
     parser.add_argument("--db", default=None,
                         help="SQLite store (default data/mapapp.sqlite; the MAPAPP_DB environment variable overrides)")
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
@@ -110,6 +223,17 @@ def build_parser() -> argparse.ArgumentParser:
     geoparse.add_argument("files", nargs="+", metavar="FILE", help="article files (.txt, .md, .html)")
     geoparse.add_argument("--json", action="store_true", help="print a JSON array, one object per mention")
     geoparse.set_defaults(func=cmd_geoparse)
+    ingest = sub.add_parser("ingest", help="add articles to the store (default: seeds/ with seeds/metadata.csv)")
+    ingest.add_argument("paths", nargs="*", metavar="PATH", help="article files or folders (.txt, .md, .html)")
+    ingest.add_argument("--published", help="publication date YYYY-MM-DD for files without one")
+    ingest.add_argument("--outlet", help="outlet for files without one")
+    ingest.add_argument("--title", help="title for files without one")
+    ingest.add_argument("--url", help="URL for files without one")
+    ingest.set_defaults(func=cmd_ingest)
+
+    events = sub.add_parser("events", help="every event in the store, as GeoJSON points or CSV")
+    events.add_argument("--format", choices=("geojson", "csv"), default="geojson")
+    events.set_defaults(func=cmd_events)
     return parser
 
 
@@ -124,10 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 for --help
         return int(exc.code or 0)
     from mapapp.gazetteer import GazetteerError
+    from mapapp.store import StoreError
 
     try:
         return args.func(args)
-    except GazetteerError as exc:
+    except (GazetteerError, StoreError) as exc:
         _error(exc)
         return EXIT_INPUT
     except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours

@@ -90,6 +90,62 @@ def test_help_lists_the_subcommands_the_readme_shows():
     result = run_cli("--help")
     assert result.returncode == 0
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for sub in ("geocode", "geoparse"):
+    for sub in ("geocode", "geoparse", "ingest", "events"):
         assert sub in result.stdout.decode()
         assert f"python -m mapapp {sub}" in readme
+
+
+EVENT_PROPERTIES = {"event_id", "place", "place_id", "event_type", "date", "date_precision", "actor", "claimed_by",
+                    "disputed", "counter_claim", "confidence", "geo_precision", "articles", "sources", "quote"}
+
+
+def test_ingest_seeds_then_events_as_geojson_and_csv(tmp_path):
+    db = tmp_path / "m.sqlite"
+    first = run_cli("--db", db, "ingest")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.decode().count("added") == 5
+    again = run_cli("ingest", env={"MAPAPP_DB": str(db)})     # MAPAPP_DB picks the same store
+    assert again.stdout.decode().count("unchanged") == 5
+    geo = json.loads(run_cli("--db", db, "events").stdout)
+    assert geo["type"] == "FeatureCollection" and geo["features"]
+    for feature in geo["features"]:
+        assert EVENT_PROPERTIES <= set(feature["properties"])
+        lon, lat = feature["geometry"]["coordinates"]
+        assert 44 < lat < 53 and 22 < lon < 41                # lon, lat order in GeoJSON
+        assert feature["properties"]["sources"][0]["quote"] == feature["properties"]["quote"]
+    kupiansk = [f["properties"] for f in geo["features"]
+                if f["properties"]["place"] == "Kupiansk" and f["properties"]["event_type"] == "liberated"]
+    assert kupiansk and kupiansk[0]["disputed"] and kupiansk[0]["counter_claim"]
+    csv_out = run_cli("--db", db, "events", "--format", "csv").stdout.decode()
+    import csv as csv_module
+    import io
+    rows = list(csv_module.DictReader(io.StringIO(csv_out)))
+    assert len(rows) == len(geo["features"]) and "sources" in rows[0]
+
+
+def test_ingest_bad_inputs_and_undated_article(tmp_path):
+    db = tmp_path / "m.sqlite"
+    undated = tmp_path / "undated.txt"
+    undated.write_text("Ukrainian troops recaptured Izium on Friday, officials said.", encoding="utf-8")
+    stated = tmp_path / "stated.txt"
+    stated.write_text("Published September 10, 2022\nUkrainian troops recaptured Kupiansk on Friday.",
+                      encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    result = run_cli("--db", db, "ingest", undated, stated, empty, tmp_path / "missing.txt")
+    assert result.returncode == 1
+    errors = result.stderr.decode().strip().splitlines()
+    assert len(errors) == 3 and any("undated" in e for e in errors) and "Traceback" not in result.stderr.decode()
+    assert result.stdout.decode().count("added") == 2
+    events = {f["properties"]["place"]: f["properties"] for f in json.loads(run_cli("--db", db, "events").stdout)
+              ["features"]}
+    assert events["Kupiansk"]["date"] == "2022-09-09"          # Friday before the stated publication date
+    assert events["Izium"]["date"] is None                     # undated: "on Friday" left unresolved
+    assert run_cli("--db", db, "ingest", "--published", "2022-09-31").returncode == 2
+
+
+def test_a_store_that_is_not_a_database_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"not sqlite at all" * 50)
+    result = run_cli("--db", bad, "events")
+    assert result.returncode == 1 and len(result.stderr.decode().strip().splitlines()) == 1

@@ -1,0 +1,446 @@
+"""Events: what a report says happened where and when, with the sentence that says it.
+
+Sentence by sentence, a *trigger* (a verb or noun phrase of the event vocabulary: "liberated", "raised the flag
+over", "fighting around", "reached the outskirts of", "shelling") is linked to the place names around it — the
+nearest trigger wins each place, within the same sentence. Phrases that are not events (hypotheticals, purposes,
+distances, supply lines, adjectives such as "Russia-occupied") are recognised first and keep the places they
+govern out. Dates come from the sentence (``mapapp.dates``), else the publication date. Disputes and claimants
+come from the sentence or, for a counter-claim, from another sentence naming the same place.
+
+``reports_from_article`` gives one ``Report`` per (sentence, place); ``events_from_reports`` merges reports of
+the same place and type whose dates may mean the same day into one ``Event`` with several sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from mapapp.articles import Article
+from mapapp.basemap import nearest_border_point
+from mapapp.dates import PRECISIONS, dates_in, overlaps, window
+from mapapp.gazetteer import Gazetteer, Place, load_gazetteer, normalize_name
+from mapapp.geoparse import Mention, mentions_from_text
+
+EVENT_TYPES = ("liberated", "advance", "contested", "occupied", "shelling")
+ACTORS = {"liberated": "Ukraine", "advance": "Ukraine", "occupied": "Russia", "shelling": "Russia", "contested": ""}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    article: str
+    outlet: str
+    published: date | None
+    url: str
+    quote: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One sentence's claim about one place."""
+    article: str
+    place: Place
+    event_type: str
+    date: date | None
+    date_precision: str | None
+    quote: str
+    sentence_start: int
+    mention_start: int
+    mention_end: int
+    claimed_by: str | None = None
+    disputed: bool = False
+    counter_claim: str | None = None
+    confidence: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    event_id: str
+    place: Place
+    event_type: str
+    date: date | None
+    date_precision: str | None
+    actor: str
+    claimed_by: str | None
+    disputed: bool
+    counter_claim: str | None
+    sources: tuple[Source, ...]
+    confidence: float
+    articles: tuple[str, ...] = field(default=())
+
+    @property
+    def quote(self) -> str:
+        return self.sources[0].quote if self.sources else ""
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Sentences
+
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9А-ЯІЇЄҐ])|\n\s*\n|(?<![,:;])\n")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; a line ending in a comma runs on ("According to X,\\nRussian soldiers…")."""
+    spans, start = [], 0
+    for m in _SENTENCE_BREAK.finditer(text):
+        if m.start() > start and text[start:m.start()].strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Triggers
+
+@dataclass(frozen=True)
+class _Trigger:
+    kind: str | None        # an event type, or None for a phrase that governs places without being an event
+    pattern: re.Pattern
+    strength: float
+    direction: str = "both"  # "after": places follow it ("retreat from X"); "both": also before ("X, liberated by")
+
+
+def _t(kind, pattern, strength=0.8, direction="both"):
+    return _Trigger(kind, re.compile(pattern, re.IGNORECASE), strength, direction)
+
+
+_TRIGGERS = (
+    # Not events, but they hold the places they govern: supply lines, encirclement, distances, bases, adjectives.
+    _t(None, r"\b(?:supplies|supply (?:routes?|lines?)|lines of communication|cut off)\b"
+             r"(?:\s+(?:to|of|around|in))?", 1.0),
+    _t(None, r"\b(?:encircl\w*|surround\w*)\b(?:\s+(?:of|around|in))?", 1.0, "after"),
+    _t(None, r"\b\d[\d,.]*\s*(?:-?\s*)(?:km|kilomet(?:er|re)s?|miles?)\s+(?:\w+\s+){0,2}(?:of|from)\b", 1.0, "after"),
+    _t(None, r"\b(?:just|some|about|only)\s+\d[\d,.]*\s*(?:km|kilomet(?:er|re)s?|miles?)\b", 1.0, "after"),
+    # Adjectives describing a place's earlier state mask their verb ("the Russia-occupied town of Kupiansk").
+    _t("mask", r"\b(?:[\w-]+-(?:occupied|held|controlled)|occupied territor\w*|russian-held)\b", 1.0),
+    _t(None, r"\b(?:major base|base for|hub|battle of|population of|residents? of|evacuat\w+|direction|fled|"
+             r"flee(?:ing)?)\b", 1.0),
+    _t(None, r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\b", 1.0, "after"),
+    # liberated
+    _t("liberated", r"\b(?:liberat(?:ed|ing|ion of)|recaptur(?:ed|e|ing)|retak(?:en|e|ing)|retook|reclaim(?:ed|ing)|"
+                    r"regain(?:ed|ing)|took back|taken back|won back|freed|de-?occupied|back under ukrainian control|"
+                    r"recapture of)\b", 0.9),
+    _t("liberated", r"\b(?:raised|raising|hoisted|hoisting)\s+(?:the\s+)?(?:ukrainian\s+|national\s+)?flags?\b"
+                    r"(?:\s+over)?|\bflags?\b[^.;]{0,40}?\b(?:had been |was |were )?(?:raised|hoisted)\s+over\b", 0.85),
+    _t("liberated", r"\b(?:withdr(?:ew|awn|awing|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out)|"
+                    r"regroup(?:ed|ing)?(?:\s+and\s+transferred)?|fled|abandon(?:ed|ing)|expelled|driven out|"
+                    r"ousted|pushed\s+(?:\w+\s+){0,2}(?:back|out))\s+(?:\w+\s+){0,3}?from\b", 0.75, "after"),
+    _t("liberated", r"\bregrouped and transferred\b", 0.7, "before"),
+    # occupied
+    _t("occupied", r"\b(?:fell|fallen)\s+to\s+(?:russian|russia|the russians|moscow)\b|\b(?:captured|seized|taken|"
+                   r"occupied|overrun)\s+by\s+(?:russian|russia|the russians)\w*\b|\bunder russian (?:control|"
+                   r"occupation)\b|\brussian (?:forces|troops) (?:captured|seized|took|occupied)\b", 0.85),
+    # advance
+    _t("advance", r"\breach(?:ed|es|ing)?\s+(?:the\s+)?(?:outskirts|edge|approaches|suburbs|centre|center)\s+of\b",
+       0.85, "after"),
+    _t("advance", r"\b(?:advanc(?:ed|ing|es)|push(?:ed|ing)?|mov(?:ed|ing)|clos(?:ed|ing) in)\s+(?:on|toward|towards|"
+                  r"into|to|as far as)\b|\b(?:entered|entering|approach(?:ed|ing)|attack(?:ed|ing)|"
+                  r"counter-?attack(?:ed|ing)|taking aim at|offensive (?:on|against|toward|towards)|"
+                  r"counteroffensive (?:on|against|toward|towards)|"
+                  r"counteroffensive against russian forces in|assault on)\b", 0.65, "after"),
+    _t("advance", r"\b(?:was|were|been|being)\s+(?:attacked|approached|entered|reached|stormed)\b|\bmoved in\b", 0.65,
+       "before"),
+    # contested
+    _t("contested", r"\b(?:(?:heavy |fierce |intense )?fighting|battles? for|clashes|clashed|firefights?|"
+                    r"contested|grey zone|gray zone|situation in|remains? (?:quite |very )?difficult|"
+                    r"(?:tried|trying|attempt(?:ed|ing)?) to cross|river crossing|crossing the)\b", 0.7),
+    # shelling
+    _t("shelling", r"\b(?:shell(?:ed|ing|s)?|bombard(?:ed|ing|ment)|bomb(?:ed|ing)|air ?strikes?|missile (?:strikes?|"
+                   r"attacks?)|rocket (?:strikes?|attacks?|fire)|strikes? on|struck|artillery (?:fire|strikes?)|"
+                   r"pummell?(?:ed|ing)|drone (?:strikes?|attacks?)|explosions?)\b", 0.75),
+    _t("shelling", r"\b(?:killed|died|dead|wounded|injured|injuries|hospitali[sz]ed|casualties)\b", 0.55),
+    # Attempts and purposes name places that were not (yet) taken: "attempting to seize Kyiv", "let alone seizing".
+    _t(None, r"\b(?:attempt\w*|trying|tried|try|fail\w*|sought|seeking|plans?|planned|aim\w*|order)\s+to\s+\w+|"
+             r"\blet alone\s+\w+", 1.0, "after"),
+)
+
+# Words before a trigger that make it something that has not happened: a forecast, a purpose, a condition, a
+# negation. Looked for between the trigger and the clause's start (at most ~60 characters back).
+_HYPOTHETICAL = re.compile(
+    r"\b(?:may|might|could|would|will|shall|if|unless|whether|plans?|planning|aims?|aiming|intends?|expected|"
+    r"hopes?|ready|wants?|wanted|predict\w*|threat\w*|possible|possibly|likely to|going to|failed to|fail to|"
+    r"not|never|no longer|cannot|can't|didn't|did not|won't|attempts? to|attempt to|try to|seeks? to|"
+    r"order to|in order|so as to|bid to|second attempt|to)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
+_HEDGE = re.compile(r"\b(?:reportedly|apparently|unconfirmed|allegedly|if confirmed|could not be (?:independently )?"
+                    r"verified|rumou?rs?|claims? to have)\b", re.IGNORECASE)
+_CLAUSE_START = re.compile(r"[;:—–]|,\s+(?:but|while|although|though|and)\b|\bbut\b|[“‘\"]")
+_DISPUTE_SAME = re.compile(r"\b(?:something|which|a claim|claims?)\s+(?:\w+\s+){0,2}(?:disputes?|denies|denied|"
+                           r"rejects?|rejected)\b|\b(?:disputed|denied|rejected)\s+by\b", re.IGNORECASE)
+_COUNTER = re.compile(r"\bonly\s+(?:been\s+)?(?:withdrawn|pulled\s+back|retreated|left)\b|\b(?:denies|denied|"
+                      r"disputes|disputed|refuted|rejects|rejected)\b|\bnot true\b|\bremain(?:s|ed)? in control\b",
+                      re.IGNORECASE)
+_BORDER = re.compile(r"\b(?:reach(?:ed|es|ing)?|pushed\s+(?:\w+\s+){0,4}back\s+to|back\s+to|as far as)\s+(?:the\s+)?"
+                     r"(?:(?:russian|ukraine[’']?s|state|russian state)\s+)*border\b", re.IGNORECASE)
+_CLAIM_VERB = re.compile(r"\b(?:said|says|claimed|claims|claim|reported|reports|announced|tweeted|wrote|stated|"
+                         r"admitted|admits|confirmed|told)\b")
+_ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?(?P<who>[^,.;:“”\"]{3,90})", re.IGNORECASE)
+_ROLE = re.compile(r"\b(?:ministry|spokes(?:man|woman|person)|governor|officials?|president|minister|staff|military|"
+                   r"forces|army|institute|adviser|commander|mayor|head|sources?|channels|analysts?|intelligence|"
+                   r"administration|command|ukraine|russia|kyiv|moscow|kremlin)\b", re.IGNORECASE)
+_HISTORY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+_EVENT_KINDS = ("settlement", "region")
+# A name that is the agent or the seat of whoever speaks is not where the event is: "retaken by Kyiv", "officials
+# in Washington and Kyiv", "the governor of Kharkiv", "settlements around Kharkiv".
+_NOT_THE_PLACE = re.compile(
+    r"(?:\bby|\b(?:officials?|sources?|authorities|government|ministry|spokes\w+|governor|mayor|head|"
+    r"administration|channels?|leaders?|residents|settlements|towns|villages|cities|positions|lines|parts?)"
+    r"\s+(?:in|from|of|for|around|near|outside)"
+    r"|\b(?:transferred|moved|redeployed|sent|relocated|withdrawn|pulled back|regrouped|retreat\w*|fall(?:ing)? back|"
+    r"fell back|fled|heading|head)[”\"’]?\s+(?:\w+\s+){0,2}(?:to|toward|towards|into))\s+"
+    r"(?:(?:the|separatist|self-proclaimed|so-called|breakaway|neighbou?ring|occupied)\s+)*"
+    r"(?:(?:city|town|region)\s+of\s+)?(?:[A-Z][\w’'-]+(?:\s*,\s*|\s+and\s+))*$")
+# A region named right after a settlement only locates it: "Vasylenkove in the Kharkiv region", "Balakliya, Kharkiv".
+_LOCATOR_GAP = re.compile(r"^(?:\s*,\s*|\s+(?:in|of|near)\s+)(?:the\s+)?$")
+_RECENT = re.compile(r"\b(?:recent(?:ly)?|in recent days|over the past (?:few |several )?days)\b", re.IGNORECASE)
+_VAGUE_PAST = re.compile(r"\b(?:earlier this year|last year|years? ago|months ago|in the past)\b", re.IGNORECASE)
+_PRONOUN_SUBJECT = re.compile(r"^\s*(?:It|The (?:town|city|village|settlement))\b")
+_DATE_REACH = 110  # a date phrase further than this from the trigger dates another clause
+_WINDOW_BEFORE, _WINDOW_AFTER = 90, 90
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    kind: str | None
+    start: int
+    end: int
+    strength: float
+    direction: str
+
+
+def _triggers_in(sentence: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for trigger in _TRIGGERS:
+        for m in trigger.pattern.finditer(sentence):
+            if any(h.start <= m.start() < h.end or m.start() <= h.start < m.end() for h in hits):
+                continue  # a phrase already claimed by an earlier (more specific) trigger
+            if trigger.kind not in (None, "mask") and _is_hypothetical(sentence, m.start()):
+                hits.append(_Hit(None, m.start(), m.end(), 1.0, trigger.direction))
+                continue
+            hits.append(_Hit(trigger.kind, m.start(), m.end(), trigger.strength, trigger.direction))
+    return sorted((h for h in hits if h.kind != "mask"), key=lambda h: h.start)
+
+
+_CONDITIONAL = re.compile(r"(?:^|\b)(?:[Ii]f|unless|whether|would|could|might|may|will|shall|should)\b")
+
+
+def _is_hypothetical(sentence: str, start: int) -> bool:
+    """A forecast, condition, purpose or negation governs the words before the trigger in its clause."""
+    before = sentence[max(0, start - 90):start]
+    clause = _CLAUSE_START.split(before)[-1]
+    return bool(_HYPOTHETICAL.search(clause[-60:]) or _CONDITIONAL.search(clause))
+
+
+def _nearest_hit(hits: list[_Hit], start: int, end: int) -> _Hit | None:
+    """The trigger governing a place: the closest one on either side (after-only triggers only look ahead)."""
+    best, best_distance = None, None
+    for hit in hits:
+        if hit.end <= start:
+            distance = start - hit.end
+            if distance > _WINDOW_AFTER:
+                continue
+        elif hit.start >= end:
+            if hit.direction == "after":
+                continue
+            distance = hit.start - end
+            if distance > _WINDOW_BEFORE:
+                continue
+        else:
+            distance = 0
+        if best_distance is None or distance < best_distance:
+            best, best_distance = hit, distance
+    return best
+
+
+def claimant(sentence: str) -> str | None:
+    """Who makes the claim: "Ukraine's defence ministry said…", "…, governor Oleh Syniehubov wrote", "according to…"."""
+    m = _ACCORDING.search(sentence)
+    if m and not re.match(r"(?i)(?:him|her|them|it|this|that|reports?|sources?)\b", m["who"].strip()):
+        who = m["who"].strip()
+        return who[:1].upper() + who[1:] if who else None
+    for verb in _CLAIM_VERB.finditer(sentence):
+        before = sentence[max(0, verb.start() - 110):verb.start()]
+        before = re.split(r"[,;:“”\"‘’]|\b(?:that|after|before|when|as|because|while|since)\b|\band\b(?=\s+[a-z])",
+                          before)[-1]
+        words = re.sub(r"\b(?:also|earlier|later|had|has|have|on \w+day|\w+day|on)\b", " ", before).split()
+        phrase = " ".join(words).strip(" .'’")
+        if not phrase or len(phrase) > 90:
+            continue
+        capitalised = sum(1 for w in words if w[:1].isupper())
+        if capitalised and (_ROLE.search(phrase) or capitalised >= 2) and not re.match(r"(?i)^(?:it|he|she|they|we|"
+                                                                                       r"this|that|which)$", phrase):
+            return phrase
+    return None
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Reports and events
+
+def _border_place(near: Place) -> Place:
+    lat, lon = nearest_border_point(near.lat, near.lon)
+    return Place(place_id=f"border:UA-RU:{lat:.3f},{lon:.3f}", name=f"Russia–Ukraine border near {near.name}",
+                 lat=lat, lon=lon, kind="other", admin1=near.admin1, country="UA", population=0,
+                 alt_names=("border",), approximate=True)
+
+
+def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None,
+                         mentions: list[Mention] | None = None) -> list[Report]:
+    """Every (sentence, place) claim of an event in the article."""
+    gaz = gazetteer or load_gazetteer()
+    text = article.text
+    if mentions is None:
+        mentions = mentions_from_text(text, gazetteer=gaz)
+    usable = [m for m in mentions if m.place is not None and m.kind in _EVENT_KINDS and m.place.theater
+              and m.place.country == "UA"]
+    reports: list[Report] = []
+    counter_claims: list[tuple[str, str]] = []  # (place_id, sentence) stating the opposite of another sentence
+    mention_index = 0
+    previous_topic = None
+    anchor = next((m.place for m in usable if m.kind == "settlement"), None)
+    for s_start, s_end in sentences(text):
+        sentence = text[s_start:s_end]
+        in_sentence = []
+        while mention_index < len(usable) and usable[mention_index].start < s_end:
+            if usable[mention_index].start >= s_start:
+                in_sentence.append(usable[mention_index])
+            mention_index += 1
+        if in_sentence and in_sentence[0].kind == "settlement":
+            anchor = in_sentence[0].place
+        hits = _triggers_in(sentence)
+        border = _BORDER.search(sentence)
+        if not hits and not border:
+            if _COUNTER.search(sentence):
+                counter_claims += [(m.place.place_id, " ".join(sentence.split())) for m in in_sentence]
+            settlements_here = [m for m in in_sentence if m.kind == "settlement"]
+            previous_topic = settlements_here[0] if settlements_here else None
+            continue
+        stated = dates_in(sentence, article.published)
+        if not stated and article.published is not None:
+            years = [int(y) for y in _HISTORY_YEAR.findall(sentence)]
+            if (years and max(years) < article.published.year) or _VAGUE_PAST.search(sentence):
+                continue  # history told in passing ("in 2014 and 2015", "earlier this year")
+        if not in_sentence and _PRONOUN_SUBJECT.match(sentence) and previous_topic is not None:
+            in_sentence = [previous_topic]  # "It was recently liberated last April" — the previous sentence's place
+        quote = " ".join(sentence.split())
+        who = claimant(sentence)
+        disputed = bool(_DISPUTE_SAME.search(sentence))
+        hedge = 0.8 if _HEDGE.search(sentence) else 1.0
+        found_here = False
+        previous = None
+        for mention in in_sentence:
+            rel_start, rel_end = mention.start - s_start, mention.end - s_start
+            if rel_start < 0:  # the place of a pronoun subject: it stands where the pronoun does
+                rel_start, rel_end = 0, len(_PRONOUN_SUBJECT.match(sentence).group())
+            skip = _NOT_THE_PLACE.search(sentence[max(0, rel_start - 80):rel_start]) is not None
+            if mention.kind == "region" and (not mention.place.place_id.startswith("katottg:") or (
+                    previous is not None and previous.kind == "settlement" and previous.end <= mention.start
+                    and _LOCATOR_GAP.match(text[previous.end:mention.start]))):
+                skip = True
+            previous = mention
+            hit = None if skip else _nearest_hit(hits, rel_start, rel_end)
+            if hit is None or hit.kind is None:
+                continue
+            found_here = True
+            when, precision = _date_near(stated, hit.start, sentence, article.published)
+            reports.append(Report(article.id, mention.place, hit.kind, when, precision, quote, s_start,
+                                  mention.start, mention.end, who, disputed, quote if disputed else None,
+                                  round(min(0.99, hit.strength * mention.score * hedge), 3)))
+        if border and not _is_hypothetical(sentence, border.start()):
+            when, precision = _date_near(stated, border.start(), sentence, article.published)
+            near = next((m.place for m in in_sentence if m.kind == "settlement"), anchor)
+            if near is not None:
+                reports.append(Report(article.id, _border_place(near), "advance", when, precision, quote, s_start,
+                                      s_start + border.start(), s_start + border.end(), who, disputed,
+                                      quote if disputed else None, round(0.8 * hedge, 3)))
+                found_here = True
+        if not found_here and _COUNTER.search(sentence):
+            counter_claims += [(m.place.place_id, quote) for m in in_sentence]
+        settlements_here = [m for m in in_sentence if m.kind == "settlement"]
+        previous_topic = settlements_here[0] if settlements_here else None
+    # A counter-claim elsewhere in the article ("…only withdrawn from the part of Kupiansk on the west bank").
+    for place_id, counter in counter_claims:
+        reports = [replace(r, disputed=True, counter_claim=r.counter_claim or counter)
+                   if r.place.place_id == place_id and r.event_type in ("liberated", "advance", "occupied") else r
+                   for r in reports]
+    return reports
+
+
+def _date_near(stated, position: int, sentence: str, published: date | None) -> tuple[date | None, str | None]:
+    """The date phrase closest to the trigger, if it is in reach; else "recently" (that week); else publication."""
+    near = [d for d in stated if abs(d.start - position) <= _DATE_REACH]
+    if near:
+        best = min(near, key=lambda d: (abs(d.start - position), PRECISIONS.index(d.precision)))
+        return best.date, best.precision
+    if published is None:
+        return None, None
+    if _RECENT.search(sentence):
+        return window(published, "week")[0], "week"
+    return published, "day"
+
+
+def _event_id(place_id: str, event_type: str, when: date | None, precision: str | None) -> str:
+    raw = f"{place_id}|{event_type}|{when.isoformat() if when else 'undated'}|{precision}"
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:12]
+
+
+def _quote_key(quote: str) -> str:
+    return normalize_name(quote)[:300]
+
+
+def events_from_reports(reports: list[Report], articles: dict[str, Article]) -> list[Event]:
+    """Reports of one place and type whose dates may mean the same day become one event; the same sentence
+    reprinted by several outlets (wire copy) counts as one source."""
+    groups: dict[tuple[str, str], list[list[Report]]] = {}
+    for report in sorted(reports, key=lambda r: (r.date or date.max, PRECISIONS.index(r.date_precision or "month"))):
+        clusters = groups.setdefault((report.place.place_id, report.event_type), [])
+        for cluster in clusters:
+            head = cluster[0]
+            if (head.date is None) == (report.date is None) and (
+                    head.date is None or overlaps((head.date, head.date_precision), (report.date,
+                                                                                      report.date_precision))):
+                cluster.append(report)
+                break
+        else:
+            clusters.append([report])
+    events = []
+    for (_, event_type), clusters in groups.items():
+        for cluster in clusters:
+            # The most precise date, and of those the earliest: a town retaken on Thursday is still reported Friday.
+            best = min(cluster, key=lambda r: (PRECISIONS.index(r.date_precision or "month"), r.date or date.max,
+                                               -r.confidence))
+            sources, seen = [], set()
+            for r in sorted(cluster, key=lambda r: (articles[r.article].published or date.max, r.article,
+                                                    r.sentence_start)):
+                key = _quote_key(r.quote)
+                if key in seen:
+                    continue
+                seen.add(key)
+                a = articles[r.article]
+                sources.append(Source(a.id, a.outlet, a.published, a.url, r.quote))
+            miss = 1.0
+            for r in cluster:
+                miss *= 1.0 - r.confidence
+            disputed = any(r.disputed for r in cluster)
+            events.append(Event(
+                event_id=_event_id(best.place.place_id, event_type, best.date, best.date_precision),
+                place=best.place, event_type=event_type, date=best.date, date_precision=best.date_precision,
+                actor=ACTORS[event_type], claimed_by=next((r.claimed_by for r in cluster if r.claimed_by), None),
+                disputed=disputed, counter_claim=next((r.counter_claim for r in cluster if r.counter_claim), None),
+                sources=tuple(sources), confidence=round(min(0.99, 1.0 - miss), 3),
+                articles=tuple(dict.fromkeys(s.article for s in sources))))
+    events.sort(key=lambda e: (e.date or date.max, e.place.name, e.event_type))
+    return events
+
+
+def events_from_articles(articles: list[Article], *, gazetteer: Gazetteer | None = None) -> list[Event]:
+    gaz = gazetteer or load_gazetteer()
+    reports = [r for a in articles for r in reports_from_article(a, gazetteer=gaz)]
+    return events_from_reports(reports, {a.id: a for a in articles})
+
+
+__all__ = ["Event", "Report", "Source", "EVENT_TYPES", "claimant", "events_from_articles", "events_from_reports",
+           "reports_from_article", "sentences", "window"]

@@ -1,0 +1,113 @@
+"""The extractor on sentences written for these tests: other places, other phrasings, and what is not an event."""
+
+from datetime import date
+
+import pytest
+
+from mapapp.articles import Article
+from mapapp.events import claimant, events_from_articles, reports_from_article
+
+
+def article(text, published=date(2022, 11, 12), id="t", outlet="Test Wire"):
+    return Article(id=id, title="t", outlet=outlet, published=published, text=text)
+
+
+def found(text, published=date(2022, 11, 12)):
+    return {(r.place.name, r.event_type, r.date.isoformat() if r.date else None, r.date_precision)
+            for r in reports_from_article(article(text, published))}
+
+
+def test_kherson_november_2022():
+    got = found("Ukrainian troops entered Kherson on Friday after Russian forces withdrew from the city "
+                "and from Snihurivka. Residents raised the Ukrainian flag over Bilozerka.")
+    assert ("Kherson", "advance", "2022-11-11", "day") in got
+    assert ("Snihurivka", "liberated", "2022-11-11", "day") in got   # the sentence's "on Friday" dates it too
+    assert ("Bilozerka", "liberated", "2022-11-12", "day") in got
+
+
+def test_lyman_october_2022_and_passive_form():
+    got = found("Lyman, encircled for days, was recaptured by Ukrainian forces on October 1, the defence "
+                "ministry said.", date(2022, 10, 3))
+    assert ("Lyman", "liberated", "2022-10-01", "day") in got
+
+
+def test_kyiv_oblast_spring_2022():
+    got = found("Russian troops pulled back from Bucha, Irpin and Hostomel at the end of March, "
+                "and Ukrainian forces retook Chernihiv's surroundings in early April.", date(2022, 4, 10))
+    assert {("Bucha", "liberated", "2022-03-01", "month"), ("Irpin", "liberated", "2022-03-01", "month"),
+            ("Hostomel", "liberated", "2022-03-01", "month")} <= got
+
+
+def test_contested_shelling_and_outskirts():
+    got = found("Heavy fighting continued around Avdiivka. Russian shelling near the town of Vuhledar killed "
+                "two civilians overnight. Ukrainian units reached the outskirts of Svatove on Thursday.")
+    assert ("Avdiivka", "contested", "2022-11-12", "day") in got
+    assert ("Vuhledar", "shelling", "2022-11-12", "day") in got
+    assert ("Svatove", "advance", "2022-11-10", "day") in got
+
+
+@pytest.mark.parametrize("text", [
+    "Analysts say Ukrainian forces may recapture Melitopol if the bridges fall.",
+    "Russia will make a second attempt to seize Zaporizhzhia, officials warned.",
+    "The offensive could collapse Russian positions around Tokmak.",
+    "Kupiansk, 45 miles north of Izyum, is a railway hub.",
+    "Troops had cut off vital supplies to Svatove.",
+    "Russia failed to take Kyiv in the spring.",
+    "In 2014 and 2015 separatists seized Debaltseve.",
+    "Officials in Kyiv and Washington said the war would be long.",
+])
+def test_what_is_not_an_event(text):
+    assert found(text) == set()
+
+
+def test_disputes_and_counter_claims():
+    text = ("Kyiv's soldiers raised the flag in Kupiansk this morning – something Russia disputes. "
+            "Separately, pro-Russian channels said troops had only been withdrawn from the part of Vovchansk "
+            "east of the river. Ukraine said it had liberated Vovchansk.")
+    reports = {r.place.name: r for r in reports_from_article(article(text))}
+    assert reports["Kupiansk"].disputed and "disputes" in reports["Kupiansk"].counter_claim
+    assert reports["Vovchansk"].disputed and "only been withdrawn" in reports["Vovchansk"].counter_claim
+
+
+@pytest.mark.parametrize("sentence, who", [
+    ("Ukraine's defence ministry said on Monday troops had reached Kozacha Lopan.", "Ukraine's defence ministry"),
+    ("Russian Defence Ministry spokesman Igor Konashenkov said Saturday that troops would be regrouped.",
+     "Russian Defence Ministry spokesman Igor Konashenkov"),
+    ("'We raised the flag,' governor Oleh Syniehubov wrote on Telegram.", "governor Oleh Syniehubov"),
+    ("According to the Institute for the Study of War, the line moved.", "Institute for the Study of War"),
+    ("The town was quiet.", None),
+])
+def test_claimant(sentence, who):
+    assert claimant(sentence) == who
+
+
+def test_same_event_from_two_outlets_is_one_event_and_wire_copy_one_source():
+    wire = "Ukrainian forces recaptured Balakliia on Thursday, the governor said."
+    a = article(wire, date(2022, 9, 10), id="a", outlet="Outlet A")
+    b = article(wire, date(2022, 9, 10), id="b", outlet="Outlet B")
+    c = article("Balakliia was liberated on Thursday after six months of occupation.", date(2022, 9, 10), id="c")
+    events = [e for e in events_from_articles([a, b, c]) if e.place.name == "Balakliia"]
+    assert len(events) == 1
+    assert events[0].date == date(2022, 9, 8) and events[0].event_type == "liberated"
+    assert len(events[0].sources) == 2          # the reprinted wire sentence counts once
+    assert set(events[0].articles) == {"a", "c"}
+
+
+def test_border_reached_is_placed_on_the_border_near_the_named_city():
+    reports = reports_from_article(article("Ukrainian troops reached the border with Russia north of Kharkiv "
+                                           "on Sunday, officials said.", date(2022, 5, 16)))
+    border = [r for r in reports if r.place.place_id.startswith("border:")]
+    assert border and border[0].event_type == "advance" and border[0].date == date(2022, 5, 15)
+    assert 50.1 < border[0].place.lat < 50.6 and 35.8 < border[0].place.lon < 36.8
+
+
+def test_undated_article_keeps_relative_dates_unresolved():
+    reports = reports_from_article(article("Troops liberated Izium on Friday.", published=None))
+    assert [(r.place.name, r.date) for r in reports] == [("Izium", None)]
+
+
+def test_ten_thousand_events_in_one_text():
+    text = " ".join(f"Shelling hit Kharkiv, report {i:05d}." for i in range(10_000))
+    reports = reports_from_article(article(text))
+    assert len(reports) == 10_000
+    assert len(events_from_articles([article(text)])) == 1   # one place, one type, one date
