@@ -74,3 +74,66 @@ def score_settlements(predicted: list[dict], gold: list[dict], *, tolerance_km: 
         if not ok:
             wrong.append(f"{p['article']}:{p['start']} {p['surface']} → {p['name']} ({p['lat']}, {p['lon']})")
     return Score(len(gold_settlements), found, len(reported), len(wrong), tuple(missed), tuple(wrong))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Events (issue #3): matched by place, type and date.
+
+@dataclass(frozen=True)
+class EventScore:
+    gold: int
+    predicted: int
+    matched_gold: int
+    matched_predicted: int
+    missed: tuple[str, ...]
+    extra: tuple[str, ...]
+
+    @property
+    def recall(self) -> float:
+        return self.matched_gold / self.gold if self.gold else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.matched_predicted / self.predicted if self.predicted else 1.0
+
+
+def _window(day: str, precision: str) -> tuple:
+    from datetime import date
+
+    from mapapp.dates import window
+
+    return window(date.fromisoformat(day), precision or "day")
+
+
+def _dates_agree(a: dict, b: dict) -> bool:
+    """Within a day for day-precise dates; within the stated precision (week, month) otherwise."""
+    from datetime import timedelta
+
+    if not a.get("date") or not b.get("date"):
+        return False
+    a0, a1 = _window(a["date"], a.get("date_precision"))
+    b0, b1 = _window(b["date"], b.get("date_precision"))
+    return a0 - timedelta(days=1) <= b1 and b0 - timedelta(days=1) <= a1
+
+
+def _same_place(pred: dict, gold: dict, tolerance_km: float) -> bool:
+    if pred.get("place") == gold.get("place"):
+        return True
+    limit = 25.0 if pred.get("geo_precision") == "approximate" else tolerance_km
+    return distance_km(pred["lat"], pred["lon"], gold["lat"], gold["lon"]) <= limit and (
+        pred.get("kind", "settlement") == gold.get("place_kind", "settlement") or gold.get("place_kind") == "border"
+        or pred["place_id"].startswith("border:"))
+
+
+def score_events(predicted: list[dict], gold: list[dict], *, tolerance_km: float = 10.0) -> EventScore:
+    """``predicted``: the properties of ``events`` features plus ``lat``/``lon``; ``gold``: seed_events.json."""
+    def match(p, g):
+        return p["event_type"] == g["event_type"] and _same_place(p, g, tolerance_km) and _dates_agree(p, g)
+
+    matched_gold = [g for g in gold if any(match(p, g) for p in predicted)]
+    matched_pred = [p for p in predicted if any(match(p, g) for g in gold)]
+    missed = tuple(f"{g['place']} {g['event_type']} {g['date']} ({g['date_precision']})" for g in gold
+                   if g not in matched_gold)
+    extra = tuple(f"{p['place']} {p['event_type']} {p['date']} ({p['date_precision']}): {p['quote'][:80]}"
+                  for p in predicted if p not in matched_pred)
+    return EventScore(len(gold), len(predicted), len(matched_gold), len(matched_pred), missed, extra)

@@ -126,6 +126,10 @@ _TRIGGERS = (
                     r"recapture of)\b", 0.9),
     _t("liberated", r"\b(?:raised|raising|hoisted|hoisting)\s+(?:the\s+)?(?:ukrainian\s+|national\s+)?flags?\b"
                     r"(?:\s+over)?|\bflags?\b[^.;]{0,40}?\b(?:had been |was |were )?(?:raised|hoisted)\s+over\b", 0.85),
+    # Pulling back from *around* a town is ground gained near it, not the town retaken.
+    _t("advance", r"\b(?:withdr(?:ew|awn|awing|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out)|"
+                  r"pushed\s+(?:\w+\s+){0,2}back)\s+(?:\w+\s+){0,2}?from\s+(?:around|the outskirts of|near)\b", 0.7,
+       "after"),
     _t("liberated", r"\b(?:withdr(?:ew|awn|awing|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out)|"
                     r"regroup(?:ed|ing)?(?:\s+and\s+transferred)?|fled|abandon(?:ed|ing)|expelled|driven out|"
                     r"ousted|pushed\s+(?:\w+\s+){0,2}(?:back|out))\s+(?:\w+\s+){0,3}?from\b", 0.75, "after"),
@@ -141,7 +145,9 @@ _TRIGGERS = (
                   r"into|to|as far as)\b|\b(?:entered|entering|approach(?:ed|ing)|attack(?:ed|ing)|"
                   r"counter-?attack(?:ed|ing)|taking aim at|offensive (?:on|against|toward|towards)|"
                   r"counteroffensive (?:on|against|toward|towards)|"
-                  r"counteroffensive against russian forces in|assault on)\b", 0.65, "after"),
+                  r"counteroffensive against russian forces in|assault on|(?:counter)?offensive (?:around|in)|"
+                  r"control territory up (?:until|to)|(?:clawing|claw|clawed) back (?:land|ground|territory))\b",
+       0.65, "after"),
     _t("advance", r"\b(?:was|were|been|being)\s+(?:attacked|approached|entered|reached|stormed)\b|\bmoved in\b", 0.65,
        "before"),
     # contested
@@ -183,13 +189,13 @@ _ROLE = re.compile(r"\b(?:ministry|spokes(?:man|woman|person)|governor|officials
                    r"administration|command|ukraine|russia|kyiv|moscow|kremlin)\b", re.IGNORECASE)
 _HISTORY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
-_EVENT_KINDS = ("settlement", "region")
+_EVENT_KINDS = ("settlement", "region", "river")  # a river only as the line an advance reached
 # A name that is the agent or the seat of whoever speaks is not where the event is: "retaken by Kyiv", "officials
 # in Washington and Kyiv", "the governor of Kharkiv", "settlements around Kharkiv".
 _NOT_THE_PLACE = re.compile(
     r"(?:\bby|\b(?:officials?|sources?|authorities|government|ministry|spokes\w+|governor|mayor|head|"
-    r"administration|channels?|leaders?|residents|settlements|towns|villages|cities|positions|lines|parts?)"
-    r"\s+(?:in|from|of|for|around|near|outside)"
+    r"administration|channels?|leaders?|residents)\s+(?:in|from|of|for)"
+    r"|\b(?:settlements|towns|villages|cities|positions|lines|parts?)\s+(?:around|near|outside)"
     r"|\b(?:transferred|moved|redeployed|sent|relocated|withdrawn|pulled back|regrouped|retreat\w*|fall(?:ing)? back|"
     r"fell back|fled|heading|head)[”\"’]?\s+(?:\w+\s+){0,2}(?:to|toward|towards|into))\s+"
     r"(?:(?:the|separatist|self-proclaimed|so-called|breakaway|neighbou?ring|occupied)\s+)*"
@@ -200,6 +206,7 @@ _RECENT = re.compile(r"\b(?:recent(?:ly)?|in recent days|over the past (?:few |s
 _VAGUE_PAST = re.compile(r"\b(?:earlier this year|last year|years? ago|months ago|in the past)\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\s*(?:It|The (?:town|city|village|settlement))\b")
 _DATE_REACH = 110  # a date phrase further than this from the trigger dates another clause
+_YEAR_REACH = 70   # a past year this close to the trigger makes it history
 _WINDOW_BEFORE, _WINDOW_AFTER = 90, 90
 
 
@@ -300,7 +307,13 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
     counter_claims: list[tuple[str, str]] = []  # (place_id, sentence) stating the opposite of another sentence
     mention_index = 0
     previous_topic = None
-    anchor = next((m.place for m in usable if m.kind == "settlement"), None)
+    # Where an article is about: its most named settlement (what "reached the border" is near, if nothing closer).
+    counts: dict[str, int] = {}
+    for m in usable:
+        if m.kind == "settlement":
+            counts[m.place.place_id] = counts.get(m.place.place_id, 0) + 1
+    topic = max(counts, key=counts.get) if counts else None
+    anchor = next((m.place for m in usable if m.place.place_id == topic), None)
     for s_start, s_end in sentences(text):
         sentence = text[s_start:s_end]
         in_sentence = []
@@ -308,8 +321,6 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             if usable[mention_index].start >= s_start:
                 in_sentence.append(usable[mention_index])
             mention_index += 1
-        if in_sentence and in_sentence[0].kind == "settlement":
-            anchor = in_sentence[0].place
         hits = _triggers_in(sentence)
         border = _BORDER.search(sentence)
         if not hits and not border:
@@ -319,10 +330,12 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             previous_topic = settlements_here[0] if settlements_here else None
             continue
         stated = dates_in(sentence, article.published)
-        if not stated and article.published is not None:
-            years = [int(y) for y in _HISTORY_YEAR.findall(sentence)]
-            if (years and max(years) < article.published.year) or _VAGUE_PAST.search(sentence):
-                continue  # history told in passing ("in 2014 and 2015", "earlier this year")
+        if not stated and article.published is not None and _VAGUE_PAST.search(sentence):
+            continue  # history told in passing ("earlier this year")
+        # Years before the publication year date the clause they stand in ("in 2014 and 2015 separatists seized…").
+        past_years = [m.start() for m in _HISTORY_YEAR.finditer(sentence)
+                      if article.published is not None and int(m.group()) < article.published.year
+                      and not any(d.start <= m.start() < d.start + len(d.text) for d in stated)]
         if not in_sentence and _PRONOUN_SUBJECT.match(sentence) and previous_topic is not None:
             in_sentence = [previous_topic]  # "It was recently liberated last April" — the previous sentence's place
         quote = " ".join(sentence.split())
@@ -342,7 +355,9 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
                 skip = True
             previous = mention
             hit = None if skip else _nearest_hit(hits, rel_start, rel_end)
-            if hit is None or hit.kind is None:
+            if hit is None or hit.kind is None or (mention.kind == "river" and hit.kind != "advance"):
+                continue
+            if any(abs(y - hit.start) <= _YEAR_REACH for y in past_years):
                 continue
             found_here = True
             when, precision = _date_near(stated, hit.start, sentence, article.published)
@@ -357,7 +372,7 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
                                       s_start + border.start(), s_start + border.end(), who, disputed,
                                       quote if disputed else None, round(0.8 * hedge, 3)))
                 found_here = True
-        if not found_here and _COUNTER.search(sentence):
+        if _COUNTER.search(sentence):  # a counter-claim, even when it reports a (partial) change itself
             counter_claims += [(m.place.place_id, quote) for m in in_sentence]
         settlements_here = [m for m in in_sentence if m.kind == "settlement"]
         previous_topic = settlements_here[0] if settlements_here else None

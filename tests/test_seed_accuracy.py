@@ -28,3 +28,23 @@ def test_the_issue_spellings_in_the_seeds_resolve(gazetteer):
                 seen[m.surface] = (m.place.name, m.place.admin1)
     assert {k: v[0] for k, v in seen.items()} == wanted
     assert seen["Limán"][1] == "Donetsk Oblast" and seen["Yahidne"][1] == "Donetsk Oblast"
+
+
+def test_events_on_the_seeds_against_our_annotation(tmp_path):
+    from mapapp.evaluation import score_events
+
+    db = tmp_path / "seeds.sqlite"
+    assert run_cli("--db", db, "ingest").returncode == 0
+    features = json.loads(run_cli("--db", db, "events").stdout)["features"]
+    predicted = [dict(f["properties"], lon=f["geometry"]["coordinates"][0], lat=f["geometry"]["coordinates"][1])
+                 for f in features]
+    gold = json.loads((ROOT / "tests" / "data" / "seed_events.json").read_text(encoding="utf-8"))
+    must = score_events(predicted, [g for g in gold if g["must_have"]])
+    assert must.recall == 1.0, must.missed        # the border, Ruska Lozova, Balakliia, Izyum, Kupiansk, …
+    score = score_events(predicted, gold)
+    # Measured 0.87 recall / 0.90 precision; issue #3 asks 0.90 / 0.85 (see the closing note). These bounds guard
+    # against regressions without pretending the recall target is met.
+    assert score.recall >= 0.85, score.missed
+    assert score.precision >= 0.85, score.extra
+    kupiansk = [p for p in predicted if p["place"] == "Kupiansk" and p["event_type"] == "liberated"]
+    assert kupiansk[0]["disputed"] and "west bank" in kupiansk[0]["counter_claim"]
