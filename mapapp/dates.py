@@ -20,6 +20,7 @@ MONTHS = {
 }
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
 PRECISIONS = ("day", "week", "month")
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 _MONTH = r"(?P<month>january|february|march|april|may|june|july|august|september|october|november|december|" \
          r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
@@ -68,11 +69,14 @@ def _year_for(month: int, day: int, published: date) -> int:
 def dates_in(sentence: str, published: date | None) -> list[ResolvedDate]:
     """Every date expression in a sentence, resolved; most precise first where they overlap."""
     found: list[ResolvedDate] = []
-    for m in _ISO.finditer(sentence):
+    lowered = sentence.lower()
+    # Cheap look-ups first: most sentences name no month, weekday or week, and their patterns need not run.
+    has_month = any(stem in lowered for stem in _MONTH_STEMS)
+    for m in (_ISO.finditer(sentence) if "-" in sentence else ()):
         d = _safe_date(int(m["y"]), int(m["m"]), int(m["d"]))
         if d:
             found.append(ResolvedDate(d, "day", m.group(), m.start()))
-    for m in _EXPLICIT.finditer(sentence):
+    for m in (_EXPLICIT.finditer(sentence) if has_month else ()):
         month = MONTHS[(m["month"] or m["month2"]).lower().rstrip(".")]
         day = int(m["day"] or m["day2"])
         year_text = m["year"] or m["year2"]
@@ -86,7 +90,7 @@ def dates_in(sentence: str, published: date | None) -> list[ResolvedDate]:
         if d:
             found.append(ResolvedDate(d, "day", m.group(), m.start()))
     if published is not None:
-        for m in _WEEKDAY.finditer(sentence):
+        for m in (_WEEKDAY.finditer(sentence) if "day" in lowered else ()):
             if any(r.start <= m.start() < r.start + len(r.text) for r in found):
                 continue
             target = WEEKDAYS[m["weekday"].lower()]
@@ -94,16 +98,16 @@ def dates_in(sentence: str, published: date | None) -> list[ResolvedDate]:
             if (m["mod"] or "").lower() == "last" and back == 0:
                 back = 7
             found.append(ResolvedDate(published - timedelta(days=back), "day", m.group(), m.start()))
-        for m in _YESTERDAY.finditer(sentence):
+        for m in (_YESTERDAY.finditer(sentence) if "yesterday" in lowered else ()):
             found.append(ResolvedDate(published - timedelta(days=1), "day", m.group(), m.start()))
         for m in _TODAY.finditer(sentence):
             found.append(ResolvedDate(published, "day", m.group(), m.start()))
         monday = published - timedelta(days=published.weekday())
-        for m in _THIS_WEEK.finditer(sentence):
+        for m in (_THIS_WEEK.finditer(sentence) if "week" in lowered else ()):
             found.append(ResolvedDate(monday, "week", m.group().strip(), m.start()))
-        for m in _LAST_WEEK.finditer(sentence):
+        for m in (_LAST_WEEK.finditer(sentence) if "week" in lowered else ()):
             found.append(ResolvedDate(monday - timedelta(days=7), "week", m.group(), m.start()))
-    for m in _MONTH_ONLY.finditer(sentence):
+    for m in (_MONTH_ONLY.finditer(sentence) if has_month else ()):
         if any(r.start <= m.start("month") < r.start + len(r.text) + 1 for r in found):
             continue
         month = MONTHS[m["month"].lower()]

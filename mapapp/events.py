@@ -98,70 +98,71 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 @dataclass(frozen=True)
 class _Trigger:
-    kind: str | None        # an event type, or None for a phrase that governs places without being an event
-    pattern: re.Pattern
+    kind: str | None        # an event type, None for a phrase that governs places without being an event, or
+    pattern: re.Pattern     # "mask" for one that only hides the words inside it; matched on lower-cased text
     strength: float
     direction: str = "both"  # "after": places follow it ("retreat from X"); "both": also before ("X, liberated by")
+    stems: tuple[str, ...] = ()  # every match contains one of these: sentences without any skip the pattern
 
 
-def _t(kind, pattern, strength=0.8, direction="both"):
-    return _Trigger(kind, re.compile(pattern, re.IGNORECASE), strength, direction)
+def _t(kind, pattern, strength=0.8, direction="both", *, stems):
+    return _Trigger(kind, re.compile(pattern), strength, direction, tuple(stems))
 
 
 _TRIGGERS = (
     # Not events, but they hold the places they govern: supply lines, encirclement, distances, bases, adjectives.
     _t(None, r"\b(?:supplies|supply (?:routes?|lines?)|lines of communication|cut off)\b"
-             r"(?:\s+(?:to|of|around|in))?", 1.0),
-    _t(None, r"\b(?:encircl\w*|surround\w*)\b(?:\s+(?:of|around|in))?", 1.0, "after"),
-    _t(None, r"\b\d[\d,.]*\s*(?:-?\s*)(?:km|kilomet(?:er|re)s?|miles?)\s+(?:\w+\s+){0,2}(?:of|from)\b", 1.0, "after"),
-    _t(None, r"\b(?:just|some|about|only)\s+\d[\d,.]*\s*(?:km|kilomet(?:er|re)s?|miles?)\b", 1.0, "after"),
+             r"(?:\s+(?:to|of|around|in))?", 1.0, stems=("suppl", "communication", "cut off")),
+    _t(None, r"\b(?:encircl\w*|surround\w*)\b(?:\s+(?:of|around|in))?", 1.0, "after", stems=("encircl", "surround")),
+    _t(None, r"\b\d[\d,.]*\s*(?:-?\s*)(?:km|kilomet(?:er|re)s?|miles?)\s+(?:\w+\s+){0,2}(?:of|from)\b", 1.0, "after", stems=("km", "kilomet", "mile")),
+    _t(None, r"\b(?:just|some|about|only)\s+\d[\d,.]*\s*(?:km|kilomet(?:er|re)s?|miles?)\b", 1.0, "after", stems=("km", "kilomet", "mile")),
     # Adjectives describing a place's earlier state mask their verb ("the Russia-occupied town of Kupiansk").
-    _t("mask", r"\b(?:[\w-]+-(?:occupied|held|controlled)|occupied territor\w*|russian-held)\b", 1.0),
+    _t("mask", r"\b(?:[\w-]+-(?:occupied|held|controlled)|occupied territor\w*|russian-held)\b", 1.0, stems=("-occupied", "-held", "-controlled", "occupied territor", "russian-held")),
     _t(None, r"\b(?:major base|base for|hub|battle of|population of|residents? of|evacuat\w+|direction|fled|"
-             r"flee(?:ing)?)\b", 1.0),
-    _t(None, r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\b", 1.0, "after"),
+             r"flee(?:ing)?)\b", 1.0, stems=("base", "hub", "battle of", "population of", "resident", "evacuat", "direction", "fled", "flee")),
+    _t(None, r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\b", 1.0, "after", stems=("north", "south", "east", "west")),
     # liberated
     _t("liberated", r"\b(?:liberat(?:ed|ing|ion of)|recaptur(?:ed|e|ing)|retak(?:en|e|ing)|retook|reclaim(?:ed|ing)|"
                     r"regain(?:ed|ing)|took back|taken back|won back|freed|de-?occupied|back under ukrainian control|"
-                    r"recapture of)\b", 0.9),
+                    r"recapture of)\b", 0.9, stems=("liberat", "recaptur", "retak", "retook", "reclaim", "regain", "took back", "taken back", "won back", "freed", "occupied", "ukrainian control")),
     _t("liberated", r"\b(?:raised|raising|hoisted|hoisting)\s+(?:the\s+)?(?:ukrainian\s+|national\s+)?flags?\b"
-                    r"(?:\s+over)?|\bflags?\b[^.;]{0,40}?\b(?:had been |was |were )?(?:raised|hoisted)\s+over\b", 0.85),
+                    r"(?:\s+over)?|\bflags?\b[^.;]{0,40}?\b(?:had been |was |were )?(?:raised|hoisted)\s+over\b", 0.85, stems=("flag",)),
     # Pulling back from *around* a town is ground gained near it, not the town retaken.
     _t("advance", r"\b(?:withdr(?:ew|awn|awing|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out)|"
                   r"pushed\s+(?:\w+\s+){0,2}back)\s+(?:\w+\s+){0,2}?from\s+(?:around|the outskirts of|near)\b", 0.7,
-       "after"),
+       "after", stems=("from around", "from the outskirts", "from near")),
     _t("liberated", r"\b(?:withdr(?:ew|awn|awing|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out)|"
                     r"regroup(?:ed|ing)?(?:\s+and\s+transferred)?|fled|abandon(?:ed|ing)|expelled|driven out|"
-                    r"ousted|pushed\s+(?:\w+\s+){0,2}(?:back|out))\s+(?:\w+\s+){0,3}?from\b", 0.75, "after"),
-    _t("liberated", r"\bregrouped and transferred\b", 0.7, "before"),
+                    r"ousted|pushed\s+(?:\w+\s+){0,2}(?:back|out))\s+(?:\w+\s+){0,3}?from\b", 0.75, "after", stems=("withdr", "retreat", "pull", "regroup", "fled", "abandon", "expel", "driven out", "ousted", "pushed")),
+    _t("liberated", r"\bregrouped and transferred\b", 0.7, "before", stems=("regrouped",)),
     # occupied
     _t("occupied", r"\b(?:fell|fallen)\s+to\s+(?:russian|russia|the russians|moscow)\b|\b(?:captured|seized|taken|"
                    r"occupied|overrun)\s+by\s+(?:russian|russia|the russians)\w*\b|\bunder russian (?:control|"
-                   r"occupation)\b|\brussian (?:forces|troops) (?:captured|seized|took|occupied)\b", 0.85),
+                   r"occupation)\b|\brussian (?:forces|troops) (?:captured|seized|took|occupied)\b", 0.85, stems=("fell", "fallen", "captured by", "seized by", "taken by", "occupied by", "overrun by", "under russian", "russian forces", "russian troops")),
     # advance
     _t("advance", r"\breach(?:ed|es|ing)?\s+(?:the\s+)?(?:outskirts|edge|approaches|suburbs|centre|center)\s+of\b",
-       0.85, "after"),
+       0.85, "after", stems=("reach",)),
     _t("advance", r"\b(?:advanc(?:ed|ing|es)|push(?:ed|ing)?|mov(?:ed|ing)|clos(?:ed|ing) in)\s+(?:on|toward|towards|"
                   r"into|to|as far as)\b|\b(?:entered|entering|approach(?:ed|ing)|attack(?:ed|ing)|"
                   r"counter-?attack(?:ed|ing)|taking aim at|offensive (?:on|against|toward|towards)|"
                   r"counteroffensive (?:on|against|toward|towards)|"
                   r"counteroffensive against russian forces in|assault on|(?:counter)?offensive (?:around|in)|"
                   r"control territory up (?:until|to)|(?:clawing|claw|clawed) back (?:land|ground|territory))\b",
-       0.65, "after"),
+       0.65, "after", stems=("advanc", "push", "mov", "clos", "enter", "approach", "attack", "aim at", "offensive", "assault", "control territory", "claw")),
     _t("advance", r"\b(?:was|were|been|being)\s+(?:attacked|approached|entered|reached|stormed)\b|\bmoved in\b", 0.65,
-       "before"),
+       "before", stems=("was ", "were ", "been ", "being ", "moved in")),
     # contested
     _t("contested", r"\b(?:(?:heavy |fierce |intense )?fighting|battles? for|clashes|clashed|firefights?|"
                     r"contested|grey zone|gray zone|situation in|remains? (?:quite |very )?difficult|"
-                    r"(?:tried|trying|attempt(?:ed|ing)?) to cross|river crossing|crossing the)\b", 0.7),
+                    r"(?:tried|trying|attempt(?:ed|ing)?) to cross|river crossing|crossing the)\b", 0.7, stems=("fight", "battle", "clash", "contested", "zone", "situation in", "difficult", "cross")),
     # shelling
     _t("shelling", r"\b(?:shell(?:ed|ing|s)?|bombard(?:ed|ing|ment)|bomb(?:ed|ing)|air ?strikes?|missile (?:strikes?|"
                    r"attacks?)|rocket (?:strikes?|attacks?|fire)|strikes? on|struck|artillery (?:fire|strikes?)|"
-                   r"pummell?(?:ed|ing)|drone (?:strikes?|attacks?)|explosions?)\b", 0.75),
-    _t("shelling", r"\b(?:killed|died|dead|wounded|injured|injuries|hospitali[sz]ed|casualties)\b", 0.55),
+                   r"pummell?(?:ed|ing)|drone (?:strikes?|attacks?)|explosions?)\b", 0.75, stems=("shell", "bomb", "strike", "struck", "artillery", "pummel", "drone", "explosion", "missile", "rocket")),
+    _t("shelling", r"\b(?:killed|died|dead|wounded|injured|injuries|hospitali[sz]ed|casualties)\b", 0.55, stems=("kill", "died", "dead", "wound", "injur", "hospitali", "casualt")),
     # Attempts and purposes name places that were not (yet) taken: "attempting to seize Kyiv", "let alone seizing".
     _t(None, r"\b(?:attempt\w*|trying|tried|try|fail\w*|sought|seeking|plans?|planned|aim\w*|order)\s+to\s+\w+|"
-             r"\blet alone\s+\w+", 1.0, "after"),
+             r"\blet alone\s+\w+", 1.0, "after", stems=("attempt", "trying", "tried", "try", "fail", "sought", "seeking", "plan", "aim", "order", "let alone")),
 )
 
 # Words before a trigger that make it something that has not happened: a forecast, a purpose, a condition, a
@@ -220,16 +221,28 @@ class _Hit:
 
 
 def _triggers_in(sentence: str) -> list[_Hit]:
-    hits: list[_Hit] = []
+    """The triggers of a sentence, each phrase claimed by the first trigger (in ``_TRIGGERS`` order) that matches
+    it; a trigger whose stems are absent is not tried at all."""
+    lowered = sentence.lower()
+    if len(lowered) != len(sentence):  # a character whose lower case is longer ("İ"): keep the offsets right
+        lowered = "".join(ch.lower()[0] for ch in sentence)
+    claimed: list[tuple[int, int, _Trigger]] = []
     for trigger in _TRIGGERS:
-        for m in trigger.pattern.finditer(sentence):
-            if any(h.start <= m.start() < h.end or m.start() <= h.start < m.end() for h in hits):
-                continue  # a phrase already claimed by an earlier (more specific) trigger
-            if trigger.kind not in (None, "mask") and _is_hypothetical(sentence, m.start()):
-                hits.append(_Hit(None, m.start(), m.end(), 1.0, trigger.direction))
+        if not any(stem in lowered for stem in trigger.stems):
+            continue
+        for m in trigger.pattern.finditer(lowered):
+            if any(a <= m.start() < b or m.start() <= a < m.end() for a, b, _ in claimed):
                 continue
-            hits.append(_Hit(trigger.kind, m.start(), m.end(), trigger.strength, trigger.direction))
-    return sorted((h for h in hits if h.kind != "mask"), key=lambda h: h.start)
+            claimed.append((m.start(), m.end(), trigger))
+    hits: list[_Hit] = []
+    for start, end, trigger in sorted(claimed, key=lambda c: c[0]):
+        if trigger.kind == "mask":
+            continue  # an adjective phrase: it only hides the verb inside it
+        if trigger.kind is not None and _is_hypothetical(sentence, start):
+            hits.append(_Hit(None, start, end, 1.0, trigger.direction))
+        else:
+            hits.append(_Hit(trigger.kind, start, end, trigger.strength, trigger.direction))
+    return hits
 
 
 _CONDITIONAL = re.compile(r"(?:^|\b)(?:[Ii]f|unless|whether|would|could|might|may|will|shall|should)\b")
@@ -321,6 +334,10 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             if usable[mention_index].start >= s_start:
                 in_sentence.append(usable[mention_index])
             mention_index += 1
+        pronoun = not in_sentence and _PRONOUN_SUBJECT.match(sentence) and previous_topic is not None
+        if not in_sentence and not pronoun and "border" not in sentence:
+            previous_topic = None  # no place, no event: skip the trigger search
+            continue
         hits = _triggers_in(sentence)
         border = _BORDER.search(sentence)
         if not hits and not border:
@@ -336,7 +353,7 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
         past_years = [m.start() for m in _HISTORY_YEAR.finditer(sentence)
                       if article.published is not None and int(m.group()) < article.published.year
                       and not any(d.start <= m.start() < d.start + len(d.text) for d in stated)]
-        if not in_sentence and _PRONOUN_SUBJECT.match(sentence) and previous_topic is not None:
+        if pronoun:
             in_sentence = [previous_topic]  # "It was recently liberated last April" — the previous sentence's place
         quote = " ".join(sentence.split())
         who = claimant(sentence)
@@ -348,14 +365,14 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             rel_start, rel_end = mention.start - s_start, mention.end - s_start
             if rel_start < 0:  # the place of a pronoun subject: it stands where the pronoun does
                 rel_start, rel_end = 0, len(_PRONOUN_SUBJECT.match(sentence).group())
-            skip = _NOT_THE_PLACE.search(sentence[max(0, rel_start - 80):rel_start]) is not None
-            if mention.kind == "region" and (not mention.place.place_id.startswith("katottg:") or (
-                    previous is not None and previous.kind == "settlement" and previous.end <= mention.start
-                    and _LOCATOR_GAP.match(text[previous.end:mention.start]))):
-                skip = True
+            locator = mention.kind == "region" and (not mention.place.place_id.startswith("katottg:") or (
+                previous is not None and previous.kind == "settlement" and previous.end <= mention.start
+                and _LOCATOR_GAP.match(text[previous.end:mention.start])))
             previous = mention
-            hit = None if skip else _nearest_hit(hits, rel_start, rel_end)
+            hit = None if locator else _nearest_hit(hits, rel_start, rel_end)
             if hit is None or hit.kind is None or (mention.kind == "river" and hit.kind != "advance"):
+                continue
+            if _NOT_THE_PLACE.search(sentence[max(0, rel_start - 80):rel_start]):
                 continue
             if any(abs(y - hit.start) <= _YEAR_REACH for y in past_years):
                 continue

@@ -111,3 +111,21 @@ def test_ten_thousand_events_in_one_text():
     reports = reports_from_article(article(text))
     assert len(reports) == 10_000
     assert len(events_from_articles([article(text)])) == 1   # one place, one type, one date
+
+
+def test_trigger_stems_never_hide_a_match():
+    """Each trigger is tried only when one of its stems occurs; over the seeds and composed text, no match of any
+    trigger lacks a stem (else the shortcut would lose events)."""
+    from mapapp.events import _TRIGGERS, sentences
+    from conftest import ROOT
+
+    texts = [p.read_text(encoding="utf-8") for p in (ROOT / "seeds").glob("*.txt")]
+    texts.append("Troops pushed   back from around Izium; flags were hoisted over Lyman. It fell to Russian forces "
+                 "12 kilometres south of Bakhmut, where fighting and shelling killed two; supply lines were cut off.")
+    for text in texts:
+        for start, end in sentences(text):
+            lowered = text[start:end].lower()
+            for trigger in _TRIGGERS:
+                for m in trigger.pattern.finditer(lowered):
+                    assert any(stem in m.group() for stem in trigger.stems), (trigger.pattern.pattern, m.group())
+
