@@ -203,6 +203,30 @@ def cmd_events(args) -> int:
     return EXIT_OK
 
 
+def cmd_areas(args) -> int:
+    from mapapp.areas import BaselineError, areas_at, load_baseline
+    from mapapp.articles import ArticleError, parse_date
+    from mapapp.store import Store
+
+    try:
+        when = parse_date(args.date, field="--date")
+    except ArticleError as exc:
+        _error(exc)
+        return EXIT_USAGE
+    baseline = None
+    if args.baseline:
+        try:
+            baseline = load_baseline(args.baseline)
+        except BaselineError as exc:
+            _error(exc)
+            return EXIT_INPUT
+    with Store(database_path(args)) as store:
+        areas = areas_at(store.events(), when, baseline=baseline)
+    json.dump(areas.feature_collection(), sys.stdout, ensure_ascii=False)
+    print()
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m mapapp",
@@ -234,6 +258,11 @@ def build_parser() -> argparse.ArgumentParser:
     events = sub.add_parser("events", help="every event in the store, as GeoJSON points or CSV")
     events.add_argument("--format", choices=("geojson", "csv"), default="geojson")
     events.set_defaults(func=cmd_events)
+    areas = sub.add_parser("areas", help="liberated/contested areas, front line and advance arrows at a date")
+    areas.add_argument("--date", required=True, help="YYYY-MM-DD")
+    areas.add_argument("--baseline", help="an assessed control map (GeoJSON or KML, a status per polygon)")
+    areas.add_argument("--format", choices=("geojson",), default="geojson")
+    areas.set_defaults(func=cmd_areas)
     return parser
 
 

@@ -1,0 +1,391 @@
+"""Areas at a date: liberated and contested polygons, the front line and advance arrows, from reported events
+(and, optionally, an assessed control map of an earlier date — the *baseline*).
+
+The method, its parameters and why each has its value are in ``docs/areas.md``. In short:
+
+- every place reported liberated gets a disc of its own size (*reported*); places liberated in one push (close
+  in space and time) are joined by their convex hull, and — with a baseline — by the ground between them and
+  the front line they were reached from (*inferred*);
+- contested and advance reports get smaller discs (*reported*); with a baseline, a band along the new front
+  inside formerly occupied ground is contested (*inferred*: fighting goes on where a line moved);
+- with a baseline, occupied = baseline occupied − liberated − contested; the front line is the edge of occupied
+  ground that is not the state border.
+
+Geometry is computed in a metric equal-area projection (LAEA centred on Ukraine), returned in WGS84 (GeoJSON
+lon, lat), made valid and clipped to Ukraine's border (Natural Earth).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, shape
+from shapely.ops import nearest_points, unary_union
+
+from mapapp.basemap import countries_geojson
+from mapapp.dates import window
+from mapapp.events import Event
+from mapapp.timeline import state_at
+
+# Parameters (see docs/areas.md for the reasoning behind each value).
+TOWN_RADIUS_MIN_KM = 4.0        # a village and its approaches
+TOWN_RADIUS_MAX_KM = 10.0       # a city of ~100k and the ring of villages around it
+CONTESTED_RADIUS_KM = 7.0       # fighting "around" a town reaches its outskirts and the next villages
+ADVANCE_RADIUS_KM = 5.0         # "reached the outskirts of": a foothold, not the town
+PUSH_LINK_KM = 80.0             # liberated places this close…
+PUSH_WINDOW_DAYS = 10           # …and this close in time belong to one push
+HULL_MARGIN_KM = 5.0            # the hull of a push, widened by the roads around its edge
+CORRIDOR_HALF_WIDTH_KM = 15.0   # the axis a town was reached along, from the old front: two rows of villages
+                                # (5–10 km apart in eastern Ukraine) either side of the road taken
+GREY_BAND_KM = 8.0              # fighting goes on along a line that has just moved
+BORDER_TOLERANCE_KM = 6.0       # what lies this close to the state border is the border, not the front (maps of
+                                # control and Natural Earth draw the border a few km apart)
+
+_LAEA = "+proj=laea +lat_0=48.5 +lon_0=31.5 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+_TO_METRIC = Transformer.from_crs("EPSG:4326", _LAEA, always_xy=True)
+_TO_WGS84 = Transformer.from_crs(_LAEA, "EPSG:4326", always_xy=True)
+STATUSES = ("occupied", "liberated", "contested")
+
+
+class BaselineError(ValueError):
+    """A baseline file that cannot be used; the message is one line for the user."""
+
+
+def _reproject(geom, transformer):
+    def coords(xy):
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+    return shapely.transform(geom, coords)
+
+
+def to_metric(geom):
+    """WGS84 lon/lat → metres (equal-area)."""
+    return _reproject(geom, _TO_METRIC)
+
+
+def to_wgs84(geom):
+    """Metres → WGS84 lon/lat."""
+    return _reproject(geom, _TO_WGS84)
+
+
+def _km(value: float) -> float:
+    return value * 1000.0
+
+
+def _point_m(lat: float, lon: float) -> Point:
+    x, y = _TO_METRIC.transform(lon, lat)  # pyproj with always_xy: lon, lat in
+    return Point(x, y)
+
+
+@lru_cache(maxsize=1)
+def ukraine_m():
+    """Ukraine (Natural Earth, Crimea included) in metres."""
+    for feature in countries_geojson()["features"]:
+        if feature["properties"].get("iso_a2") == "UA":
+            return shapely.make_valid(to_metric(shape(feature["geometry"])))
+    raise RuntimeError("data/basemap/countries.geojson has no Ukraine; rebuild with `make basemap`")
+
+
+@lru_cache(maxsize=1)
+def _state_border_m():
+    """Ukraine's land border with its neighbours, buffered: the part of an occupied area's edge that is no front."""
+    others = [to_metric(shape(f["geometry"])) for f in countries_geojson()["features"]
+              if f["properties"].get("iso_a2") != "UA"]
+    return ukraine_m().boundary.buffer(_km(BORDER_TOLERANCE_KM)).intersection(
+        unary_union(others).buffer(_km(BORDER_TOLERANCE_KM))).union(
+        # the coast too: the sea is no front either
+        ukraine_m().boundary.difference(unary_union(others).buffer(_km(BORDER_TOLERANCE_KM))).buffer(
+            _km(BORDER_TOLERANCE_KM)))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Baselines
+
+@dataclass(frozen=True)
+class Baseline:
+    """An assessed control map as of ``date``: status → (Multi)Polygon in metres."""
+    date: date | None
+    areas: dict[str, object]
+    source: str = ""
+
+    @property
+    def occupied(self):
+        return self.areas.get("occupied", Polygon())
+
+
+def _repair(geom):
+    geom = shapely.make_valid(geom)
+    polygons = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, (Polygon, MultiPolygon))]
+    return unary_union(polygons) if polygons else Polygon()
+
+
+def _looks_projected(geom) -> bool:
+    minx, miny, maxx, maxy = geom.bounds
+    return not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90)
+
+
+def _from_geojson(data: dict, name: str) -> tuple[dict, date | None]:
+    if not isinstance(data, dict) or data.get("type") not in ("FeatureCollection", "Feature"):
+        raise BaselineError(f"{name}: not a GeoJSON FeatureCollection")
+    crs = (data.get("crs") or {}).get("properties", {}).get("name", "")
+    if crs and not any(tag in crs.upper() for tag in ("4326", "CRS84")):
+        raise BaselineError(f"{name}: coordinates in {crs}; GeoJSON baselines must be WGS84 lon/lat (EPSG:4326)")
+    features = data["features"] if data["type"] == "FeatureCollection" else [data]
+    parts: dict[str, list] = {}
+    for feature in features:
+        status = str(((feature or {}).get("properties") or {}).get("status", "")).strip().lower()
+        if status not in STATUSES:
+            continue
+        try:
+            geom = shape(feature["geometry"])
+        except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException):
+            raise BaselineError(f"{name}: a '{status}' feature has no readable geometry") from None
+        if _looks_projected(geom):
+            raise BaselineError(f"{name}: coordinates are not longitude/latitude degrees (another CRS?)")
+        parts.setdefault(status, []).append(geom)
+    if not parts:
+        raise BaselineError(f"{name}: no polygon has a status of occupied, liberated or contested")
+    raw = (data.get("properties") or {}).get("date")
+    try:
+        when = date.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        when = None
+    return parts, when
+
+
+_KML_NS = "{http://www.opengis.net/kml/2.2}"
+
+
+def _from_kml(text: str, name: str) -> tuple[dict, date | None]:
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise BaselineError(f"{name}: not valid KML ({exc})") from None
+    parts: dict[str, list] = {}
+    for placemark in root.iter(f"{_KML_NS}Placemark"):
+        status = ""
+        for data in placemark.iter(f"{_KML_NS}Data"):
+            if data.get("name", "").lower() == "status":
+                status = (data.findtext(f"{_KML_NS}value") or "").strip().lower()
+        if not status:
+            status = (placemark.findtext(f"{_KML_NS}name") or "").strip().lower()
+        if status not in STATUSES:
+            continue
+        for poly in placemark.iter(f"{_KML_NS}Polygon"):
+            rings = []
+            for tag in ("outerBoundaryIs", "innerBoundaryIs"):
+                for boundary in poly.iter(f"{_KML_NS}{tag}"):
+                    coords = boundary.findtext(f".//{_KML_NS}coordinates") or ""
+                    ring = [tuple(map(float, c.split(",")[:2])) for c in coords.split() if c.count(",") >= 1]
+                    rings.append((tag, ring))
+            outer = [r for t, r in rings if t == "outerBoundaryIs"]
+            if outer and len(outer[0]) >= 3:
+                parts.setdefault(status, []).append(
+                    Polygon(outer[0], [r for t, r in rings if t == "innerBoundaryIs" and len(r) >= 3]))
+    if not parts:
+        raise BaselineError(f"{name}: no Placemark polygon has a status of occupied, liberated or contested")
+    return parts, None
+
+
+def load_baseline(path: str | Path, *, as_of: date | None = None) -> Baseline:
+    """A GeoJSON or KML control map. Invalid or self-intersecting polygons are repaired; anything unusable is a
+    ``BaselineError`` with a one-line reason, never a traceback."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff").strip()
+    if not text:
+        raise BaselineError(f"{path}: empty file")
+    if text.startswith("<"):
+        parts, when = _from_kml(text, str(path))
+    else:
+        try:
+            parts, when = _from_geojson(json.loads(text), str(path))
+        except json.JSONDecodeError:
+            raise BaselineError(f"{path}: neither GeoJSON nor KML") from None
+    if when is None:
+        when = as_of
+    if when is None:
+        try:
+            when = date.fromisoformat(path.stem[:10])
+        except ValueError:
+            when = None
+    areas = {status: _repair(to_metric(_repair(unary_union(geoms)))) for status, geoms in parts.items()}
+    return Baseline(when, areas, str(path))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Areas
+
+@dataclass
+class Areas:
+    date: date
+    polygons: list[dict] = field(default_factory=list)   # {geometry (metres), status, basis, sources}
+    lines: list[dict] = field(default_factory=list)      # {geometry (metres), kind, event_id?, date?}
+    baseline: Baseline | None = None
+
+    def area_km2(self, status: str, basis: str | None = None) -> float:
+        return sum(p["geometry"].area for p in self.polygons
+                   if p["status"] == status and (basis is None or p["basis"] == basis)) / 1e6
+
+    def feature_collection(self) -> dict:
+        """GeoJSON in WGS84 (lon, lat): polygons with status/basis/sources, lines with kind."""
+        features = []
+        for p in self.polygons:
+            features.append({"type": "Feature", "geometry": mapping(to_wgs84(p["geometry"])),
+                             "properties": {"status": p["status"], "basis": p["basis"], "sources": p["sources"],
+                                            "area_km2": round(p["geometry"].area / 1e6, 1)}})
+        for line in self.lines:
+            props = {k: v for k, v in line.items() if k != "geometry"}
+            features.append({"type": "Feature", "geometry": mapping(to_wgs84(line["geometry"])), "properties": props})
+        return {"type": "FeatureCollection", "properties": {"date": self.date.isoformat(),
+                                                            "baseline": self.baseline.source if self.baseline else None,
+                                                            "front_line": bool(self.baseline)},
+                "features": features}
+
+
+def town_radius_km(population: int) -> float:
+    """A place's own extent: ~4 km for a village, growing with log(population) to ~10 km for a city of 100k+."""
+    if population <= 0:
+        return TOWN_RADIUS_MIN_KM
+    return max(TOWN_RADIUS_MIN_KM, min(TOWN_RADIUS_MAX_KM, 2.0 * math.log10(population) - 2.0))
+
+
+def _pushes(events: list[Event]) -> list[list[Event]]:
+    """Liberation reports grouped into pushes: linked when within PUSH_LINK_KM and PUSH_WINDOW_DAYS."""
+    groups: list[list[Event]] = []
+    for event in sorted(events, key=lambda e: e.date):
+        point = _point_m(event.place.lat, event.place.lon)
+        joined = [g for g in groups if any(
+            abs((window(e.date, e.date_precision or "day")[0] - window(event.date, event.date_precision or "day")[0])
+                .days) <= PUSH_WINDOW_DAYS and point.distance(_point_m(e.place.lat, e.place.lon)) <= _km(PUSH_LINK_KM)
+            for e in g)]
+        if not joined:
+            groups.append([event])
+            continue
+        merged = [event]
+        for g in joined:
+            merged += g
+            groups.remove(g)
+        groups.append(merged)
+    return groups
+
+
+def _front_of(occupied):
+    """The edge of occupied ground that faces Ukrainian-held ground (not the state border or the sea)."""
+    if occupied.is_empty:
+        return LineString()
+    return occupied.boundary.difference(_state_border_m())
+
+
+def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = None) -> Areas:
+    """Liberated and contested areas, front line and advance arrows on ``when``."""
+    result = Areas(when, baseline=baseline)
+    states = state_at(events, when)
+    since = baseline.date if baseline and baseline.date else date.min
+    occupied0 = baseline.occupied if baseline else None
+    front0 = _front_of(occupied0) if baseline else None
+    land = ukraine_m()
+
+    def after_baseline(event: Event) -> bool:
+        # A fuzzy date counts when its window reaches past the baseline ("recently liberated", that week).
+        return window(event.date, event.date_precision or "day")[1] > since
+
+    # A liberation someone disputes ("only the west bank") is control in doubt: drawn as contested, not liberated.
+    liberated = [s.event for s in states.values() if s.status == "liberated" and after_baseline(s.event)
+                 and not s.disputed and s.place.kind in ("settlement", "other")]
+    fighting = [s.event for s in states.values() if s.event is not None and after_baseline(s.event) and (
+        s.status in ("contested", "advance") or (s.status == "liberated" and s.disputed))]
+
+    reported, inferred, arrows = [], [], []
+    for push in _pushes(liberated):
+        discs, anchors = [], []
+        for event in push:
+            point = _point_m(event.place.lat, event.place.lon)
+            discs.append(point.buffer(_km(town_radius_km(event.place.population))))
+            anchors.append(point)
+            if front0 is not None and not front0.is_empty and occupied0.contains(point):
+                start = nearest_points(front0, point)[0]
+                anchors.append(start)
+                inferred.append((LineString([start, point]).buffer(_km(CORRIDOR_HALF_WIDTH_KM)), event))
+                arrows.append((LineString([start, point]), event))
+        reported.append((unary_union(discs), push))
+        if len(anchors) >= 3:
+            hull = shapely.MultiPoint(anchors).convex_hull.buffer(_km(HULL_MARGIN_KM))
+            inferred.append((hull, push[0]))
+
+    def _clip(geom):
+        geom = geom.intersection(land)
+        if occupied0 is not None:
+            geom = geom.intersection(occupied0)
+        return _repair(geom)
+
+    liberated_reported = _clip(unary_union([g for g, _ in reported])) if reported else Polygon()
+    liberated_all = _clip(unary_union([g for g, _ in reported] + [g for g, _ in inferred])) if (reported or inferred) \
+        else Polygon()
+    liberated_inferred = _repair(liberated_all.difference(liberated_reported))
+
+    contested_parts = []
+    for event in fighting:
+        point = _point_m(event.place.lat, event.place.lon)
+        radius = ADVANCE_RADIUS_KM if event.event_type == "advance" else max(
+            CONTESTED_RADIUS_KM, town_radius_km(event.place.population))
+        contested_parts.append(point.buffer(_km(radius)))
+        if front0 is not None and not front0.is_empty and event.event_type == "advance" and occupied0.contains(point):
+            start = nearest_points(front0, point)[0]
+            arrows.append((LineString([start, point]), event))
+    contested_reported = _repair(_clip(unary_union(contested_parts)).difference(liberated_all)) if contested_parts \
+        else Polygon()
+    contested_inferred = Polygon()
+    if occupied0 is not None and not liberated_all.is_empty:
+        band = liberated_all.buffer(_km(GREY_BAND_KM)).difference(liberated_all)
+        contested_inferred = _repair(_clip(band).difference(contested_reported))
+
+    def _ids(items):
+        return sorted({e.event_id for _, group in items for e in (group if isinstance(group, list) else [group])})
+
+    for status, basis, geom, sources in (
+            ("liberated", "reported", liberated_reported, _ids(reported)),
+            ("liberated", "inferred", liberated_inferred, _ids(inferred) or _ids(reported)),
+            ("contested", "reported", contested_reported, sorted(e.event_id for e in fighting)),
+            ("contested", "inferred", contested_inferred, _ids(reported))):
+        if not geom.is_empty and geom.area > 1e4:
+            result.polygons.append({"geometry": geom, "status": status, "basis": basis, "sources": sources})
+
+    if occupied0 is not None:
+        occupied = _repair(occupied0.difference(liberated_all).difference(contested_reported)
+                           .difference(contested_inferred))
+        if not occupied.is_empty:
+            result.polygons.append({"geometry": occupied, "status": "occupied", "basis": "baseline",
+                                    "sources": [baseline.source]})
+        front = _front_of(occupied)
+        if not front.is_empty:
+            result.lines.append({"geometry": front, "kind": "front_line", "sources": [baseline.source]})
+    for line, event in arrows:
+        result.lines.append({"geometry": line, "kind": "advance", "event_id": event.event_id,
+                             "date": event.date.isoformat(), "sources": [event.event_id]})
+    return result
+
+
+def no_longer_occupied(areas: Areas):
+    """What the areas show as no longer occupied: liberated and contested polygons inside the baseline's
+    occupied ground (metres)."""
+    shown = unary_union([p["geometry"] for p in areas.polygons if p["status"] in ("liberated", "contested")])
+    if areas.baseline is not None:
+        shown = shown.intersection(areas.baseline.occupied)
+    return _repair(shown)
+
+
+__all__ = ["Areas", "Baseline", "BaselineError", "areas_at", "load_baseline", "no_longer_occupied",
+           "to_metric", "to_wgs84", "town_radius_km", "ukraine_m"]
