@@ -227,6 +227,36 @@ def cmd_areas(args) -> int:
     return EXIT_OK
 
 
+def cmd_claims(args) -> int:
+    from mapapp.areas import BaselineError, areas_at, load_baseline
+    from mapapp.claims import check_claims, checks_table, claims_from_article
+    from mapapp.store import Store
+
+    baseline = None
+    if args.baseline:
+        try:
+            baseline = load_baseline(args.baseline)
+        except BaselineError as exc:
+            _error(exc)
+            return EXIT_INPUT
+    with Store(database_path(args)) as store:
+        articles = {a.id: a for a in store.articles()}
+        events = store.events()
+    cache = {}
+
+    def areas_on(claim):
+        when = articles[claim.article].published
+        if when is None:
+            return None
+        if when not in cache:
+            cache[when] = areas_at(events, when, baseline=baseline if baseline and baseline.date <= when else None)
+        return cache[when]
+
+    claims = [c for a in articles.values() for c in claims_from_article(a)]
+    print(checks_table(check_claims(claims, areas_on=areas_on)))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m mapapp",
@@ -263,6 +293,10 @@ def build_parser() -> argparse.ArgumentParser:
     areas.add_argument("--baseline", help="an assessed control map (GeoJSON or KML, a status per polygon)")
     areas.add_argument("--format", choices=("geojson",), default="geojson")
     areas.set_defaults(func=cmd_areas)
+
+    claims = sub.add_parser("claims", help="quantities the articles state (distances, areas, depths) vs the map")
+    claims.add_argument("--baseline", help="a control map before the articles (gives the old front for depths)")
+    claims.set_defaults(func=cmd_claims)
     return parser
 
 

@@ -90,7 +90,7 @@ def test_help_lists_the_subcommands_the_readme_shows():
     result = run_cli("--help")
     assert result.returncode == 0
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for sub in ("geocode", "geoparse", "ingest", "events", "areas"):
+    for sub in ("geocode", "geoparse", "ingest", "events", "areas", "claims"):
         assert sub in result.stdout.decode()
         assert f"python -m mapapp {sub}" in readme
 
