@@ -196,6 +196,28 @@ def _from_kml(text: str, name: str) -> tuple[dict, date | None]:
     return parts, None
 
 
+def baseline_from_bytes(data: bytes, name: str, *, as_of: date | None = None) -> Baseline:
+    """A baseline uploaded in the app: the bytes are written to a temporary file, never to the upload's name."""
+    import tempfile
+
+    suffix = ".kml" if name.lower().endswith(".kml") else ".geojson"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"baseline{suffix}"
+        path.write_bytes(data)
+        try:
+            baseline = load_baseline(path, as_of=as_of or _date_in_name(name))
+        except BaselineError as exc:
+            raise BaselineError(str(exc).replace(str(path), name)) from None
+    return Baseline(baseline.date, baseline.areas, name)
+
+
+def _date_in_name(name: str) -> date | None:
+    try:
+        return date.fromisoformat(Path(name).stem[:10])
+    except ValueError:
+        return None
+
+
 def load_baseline(path: str | Path, *, as_of: date | None = None) -> Baseline:
     """A GeoJSON or KML control map. Invalid or self-intersecting polygons are repaired; anything unusable is a
     ``BaselineError`` with a one-line reason, never a traceback."""
@@ -387,5 +409,5 @@ def no_longer_occupied(areas: Areas):
     return _repair(shown)
 
 
-__all__ = ["Areas", "Baseline", "BaselineError", "areas_at", "load_baseline", "no_longer_occupied",
+__all__ = ["Areas", "Baseline", "BaselineError", "areas_at", "baseline_from_bytes", "load_baseline", "no_longer_occupied",
            "to_metric", "to_wgs84", "town_radius_km", "ukraine_m"]

@@ -66,20 +66,37 @@ def page(app_url):
         browser.close()
 
 
-def test_article_and_map_draw_offline(page):
-    page.wait_for_selector("mark", timeout=60_000)
-    frame = page.frame_locator("iframe[title*='st_folium']")
-    frame.locator(".leaflet-container").wait_for(timeout=30_000)
+def _map_frame(page, index: int):
+    return page.frame_locator("iframe[title*='st_folium']").nth(index)
+
+
+def test_date_map_draws_its_layers_offline(page):
+    page.get_by_text("Map at a date").first.wait_for(timeout=60_000)
+    frame = _map_frame(page, 0)
+    frame.locator(".leaflet-container").wait_for(timeout=60_000)
     frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
-    assert frame.locator("path.leaflet-interactive").count() >= 5  # one circle per place named
+    assert frame.locator("path.leaflet-interactive").count() >= 5   # areas and one marker per place
+    assert "Liberated" in frame.locator(".leaflet-control-layers").inner_html()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "map_at_date_offline.png"))
+
+
+def test_clicking_a_place_opens_its_report(page):
+    frame = _map_frame(page, 0)
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
+    markers = frame.locator("path.leaflet-interactive")
+    for i in range(markers.count() - 1, -1, -1):   # markers are drawn after the areas
+        markers.nth(i).dispatch_event("click")
+        popup = frame.locator(".leaflet-popup-content")
+        if popup.count() and "“" in popup.first.inner_text():
+            break
+    assert "“" in popup.first.inner_text()   # the quoted sentence
+
+
+def test_article_tab_shows_places_marked(page):
+    page.get_by_role("tab", name="Articles and places").click()
+    page.locator("mark").first.wait_for(timeout=60_000)
+    frame = _map_frame(page, 1)
+    frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "places_offline.png"))
-
-
-def test_clicking_a_place_opens_its_popup(page):
-    page.wait_for_selector("mark", timeout=60_000)
-    frame = page.frame_locator("iframe[title*='st_folium']")
-    frame.locator("path.leaflet-interactive").last.dispatch_event("click")
-    popup = frame.locator(".leaflet-popup-content")
-    popup.wait_for(timeout=10_000)
-    assert "written as:" in popup.inner_text()
