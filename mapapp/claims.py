@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 from pyproj import Geod
 
@@ -163,7 +162,3 @@ def checks_table(checks: list[Check]) -> str:
                     f"{measured} | {check.verdict} | {check.note} |")
     return "\n".join(rows)
 
-
-def published_or(claim: Claim, articles: dict[str, Article]) -> date | None:
-    article = articles.get(claim.article)
-    return article.published if article else None

@@ -204,7 +204,7 @@ def cmd_events(args) -> int:
 
 
 def cmd_areas(args) -> int:
-    from mapapp.areas import BaselineError, areas_at, load_baseline
+    from mapapp.areas import areas_at, load_baseline
     from mapapp.articles import ArticleError, parse_date
     from mapapp.store import Store
 
@@ -213,13 +213,7 @@ def cmd_areas(args) -> int:
     except ArticleError as exc:
         _error(exc)
         return EXIT_USAGE
-    baseline = None
-    if args.baseline:
-        try:
-            baseline = load_baseline(args.baseline)
-        except BaselineError as exc:
-            _error(exc)
-            return EXIT_INPUT
+    baseline = load_baseline(args.baseline) if args.baseline else None  # a bad file: one line, exit 1 (main)
     with Store(database_path(args)) as store:
         areas = areas_at(store.events(), when, baseline=baseline)
     json.dump(areas.feature_collection(), sys.stdout, ensure_ascii=False)
@@ -228,17 +222,11 @@ def cmd_areas(args) -> int:
 
 
 def cmd_claims(args) -> int:
-    from mapapp.areas import BaselineError, areas_at, load_baseline
+    from mapapp.areas import areas_at, load_baseline
     from mapapp.claims import check_claims, checks_table, claims_from_article
     from mapapp.store import Store
 
-    baseline = None
-    if args.baseline:
-        try:
-            baseline = load_baseline(args.baseline)
-        except BaselineError as exc:
-            _error(exc)
-            return EXIT_INPUT
+    baseline = load_baseline(args.baseline) if args.baseline else None  # a bad file: one line, exit 1 (main)
     with Store(database_path(args)) as store:
         articles = {a.id: a for a in store.articles()}
         events = store.events()
@@ -310,12 +298,13 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors and 0 for --help
         return int(exc.code or 0)
+    from mapapp.areas import BaselineError
     from mapapp.gazetteer import GazetteerError
     from mapapp.store import StoreError
 
     try:
         return args.func(args)
-    except (GazetteerError, StoreError) as exc:
+    except (GazetteerError, StoreError, BaselineError) as exc:
         _error(exc)
         return EXIT_INPUT
     except BrokenPipeError:  # `... | head` closed the pipe: not an error of ours

@@ -359,7 +359,6 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
         who = claimant(sentence)
         disputed = bool(_DISPUTE_SAME.search(sentence))
         hedge = 0.8 if _HEDGE.search(sentence) else 1.0
-        found_here = False
         previous = None
         for mention in in_sentence:
             rel_start, rel_end = mention.start - s_start, mention.end - s_start
@@ -376,7 +375,6 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
                 continue
             if any(abs(y - hit.start) <= _YEAR_REACH for y in past_years):
                 continue
-            found_here = True
             when, precision = _date_near(stated, hit.start, sentence, article.published)
             reports.append(Report(article.id, mention.place, hit.kind, when, precision, quote, s_start,
                                   mention.start, mention.end, who, disputed, quote if disputed else None,
@@ -388,7 +386,6 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
                 reports.append(Report(article.id, _border_place(near), "advance", when, precision, quote, s_start,
                                       s_start + border.start(), s_start + border.end(), who, disputed,
                                       quote if disputed else None, round(0.8 * hedge, 3)))
-                found_here = True
         if _COUNTER.search(sentence):  # a counter-claim, even when it reports a (partial) change itself
             counter_claims += [(m.place.place_id, quote) for m in in_sentence]
         settlements_here = [m for m in in_sentence if m.kind == "settlement"]

@@ -257,13 +257,9 @@ def _kind_filter(span: _Span) -> tuple[Place, ...]:
     return tuple(sorted(places, key=lambda p: p.name.endswith("Raion")))
 
 
-def _distance_km(a: Place, b: Place) -> float:
-    """Distance between two places (each carries its own lat/lon). Equirectangular: within 0.5% of the
-    great-circle distance at the few hundred kilometres that matter here, and several times cheaper."""
-    return _distance_latlon_km(a.lat, a.lon, b.lat, b.lon)
-
-
 def _distance_latlon_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Equirectangular distance: within 0.5% of the great-circle distance at the few hundred kilometres that
+    matter here, and several times cheaper."""
     dx = (lon2 - lon1) * math.cos(math.radians((lat1 + lat2) * 0.5))
     dy = lat2 - lat1
     return 111.195 * math.sqrt(dx * dx + dy * dy)

@@ -1,7 +1,5 @@
 """The SQLite store: idempotent ingest, corrections that survive, transactions that survive a kill."""
 
-import json
-import os
 import signal
 import sqlite3
 import subprocess
