@@ -1,28 +1,39 @@
-"""The app's first page: pick an article, read it with its places marked, see them on the map.
+"""The front-line map: the state at a date from quoted reports, a timeline, articles with their places marked.
 
-Widgets and layout only; every computation lives in ``mapapp`` and is tested without Streamlit.
+Widgets and layout only; every computation lives in ``mapapp`` (``mapapp.app_view`` for the page's decisions) and
+is tested without Streamlit.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+from datetime import date
 
+import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from mapapp.articles import ArticleError, article_from_text, seed_articles, text_from_bytes
-from mapapp.gazetteer import load_gazetteer
-from mapapp.geoparse import mentions_from_text
-from mapapp.render.article_html import highlighted_article_html
-from mapapp.render.folium_layers import mentions_map
-from mapapp.render.offline import ensure_static_assets, use_local_leaflet
 from mapapp import settings
+from mapapp.app_view import (EVENT_TYPES, LAYERS, change_of, editing_allowed, event_dates, filter_events,
+                             outlets_of, parse_center, parse_zoom, play_from, share_url, article_link, sources_up_to,
+                             step, timeline_rows)
 from mapapp.areas import BaselineError, areas_at, baseline_from_bytes
-from mapapp.render.folium_layers import map_at
-from mapapp.store import Store
+from mapapp.articles import (ArticleError, article_from_text, parse_date, seed_articles, stated_publication_date,
+                             text_from_bytes)
+from mapapp.gazetteer import load_gazetteer
+from mapapp.geoparse import geocode, mentions_from_text
+from mapapp.render.article_html import highlighted_article_html
+from mapapp.render.date_map import base_map, date_layers, fit_of
+from mapapp.render.folium_layers import display_name, mentions_map
+from mapapp.render.offline import ensure_static_assets, use_local_leaflet
+from mapapp.store import Store, StoreError
 from mapapp.timeline import span, state_at
 
 st.set_page_config(page_title="Front-line map from news reports", layout="wide")
+MAP_TAB, ARTICLE_TAB = "Map at a date", "Articles and places"
+DB_PATH = settings.get("DB")
+NAMES = settings.NAMES
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
@@ -35,25 +46,13 @@ def _static_assets():
     return ensure_static_assets()
 
 
-@st.cache_data(show_spinner=False)
-def _seeds():
-    return {f"{a.id} — {a.outlet or 'unknown outlet'}, {a.published or 'undated'}": a for a in seed_articles()}
+def _store() -> Store:
+    return Store(DB_PATH, gazetteer=_gazetteer())
 
 
-st.title("Front line from the news")
-st.caption("Every shape comes from a quoted report. The map shows reported claims, not verified control.")
-
-map_tab, article_tab = st.tabs(["Map at a date", "Articles and places"])
-
-
-@st.cache_resource(show_spinner="Reading the store…")
-def _store_events(db_path: str, version: tuple):
-    with Store(db_path, gazetteer=_gazetteer()) as store:
-        return store.events()
-
-
-def _store_version(db_path: str) -> tuple:
-    with Store(db_path, gazetteer=_gazetteer()) as store:
+def _store_version() -> tuple:
+    """Changes whenever an article, report or correction is added or undone: the key of every cached view."""
+    with _store() as store:
         if not store.articles(include_retracted=True):
             for seed in seed_articles():  # a fresh store: load the seed articles, as `make run` does
                 store.add_article(seed)
@@ -62,86 +61,407 @@ def _store_version(db_path: str) -> tuple:
                 store.db.execute("SELECT COUNT(*), MAX(retracted_at) FROM articles").fetchone())
 
 
+@st.cache_resource(show_spinner="Reading the store…", max_entries=4)
+def _events(db_path: str, version: tuple):
+    with _store() as store:
+        return store.events()
+
+
+@st.cache_resource(show_spinner="Reading the store…", max_entries=4)
+def _articles(db_path: str, version: tuple):
+    with _store() as store:
+        return {a.id: a for a in store.articles()}
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _areas(db_path: str, version: tuple, when: date, baseline_key: str, _baseline):
+    return areas_at(_events(db_path, version), when, baseline=_baseline)
+
+
+def _configured_password() -> str:
+    if settings.EDITOR_PASSWORD:
+        return settings.EDITOR_PASSWORD
+    try:
+        return str(st.secrets.get("editor_password", "") or "")
+    except Exception:   # no secrets file at all: a local single user
+        return ""
+
+
 _static_assets()
+version = _store_version()
+events = _events(DB_PATH, version)
+articles = _articles(DB_PATH, version)
+dates = event_dates(events)
+bounds = span(events)
 
-with map_tab:
-    db_path = settings.get("DB")
-    events = _store_events(db_path, _store_version(db_path))
-    bounds = span(events)
-    if bounds is None:
-        st.info("No dated events yet: add an article.")
-    else:
-        first, last = bounds
-        upload = st.file_uploader("Baseline control map (optional: GeoJSON or KML, a status per polygon)",
-                                  type=["geojson", "json", "kml"], key="baseline")
-        baseline = None
-        if upload is not None:
-            try:
-                baseline = baseline_from_bytes(upload.getvalue(), upload.name)
-                st.caption(f"Baseline as of {baseline.date or 'an unknown date'}: events after it move the line.")
-            except BaselineError as exc:
-                st.error(str(exc))
-        when = st.slider("Date", min_value=first, max_value=last, value=last, format="YYYY-MM-DD", key="date")
-        areas = areas_at(events, when, baseline=baseline)
-        states = state_at(events, when)
-        left_m, right_m = st.columns([3, 1])
-        with left_m:
-            st_folium(use_local_leaflet(map_at(areas, states, when=when)), height=600, use_container_width=True,
-                      returned_objects=[], key="datemap")
-        with right_m:
-            st.metric("Liberated shown", f"{areas.area_km2('liberated'):,.0f} km²")
-            st.metric("Contested shown", f"{areas.area_km2('contested'):,.0f} km²")
-            if baseline is None:
-                st.caption("No front line without a baseline: load an assessed control map above to draw one.")
-            sources = {s.article for e in events for s in e.sources}
-            st.caption(f"{len(events)} events from {len(sources)} articles. Solid: reported; dashed: inferred.")
-        rows = [{"date": e.date, "precision": e.date_precision, "place": e.place.name, "event": e.event_type,
-                 "disputed": e.disputed, "outlet": e.sources[0].outlet, "quote": e.quote}
-                for e in events if e.date is not None and e.date <= when]
-        st.dataframe(rows[::-1], use_container_width=True, hide_index=True)
+# ------------------------------------------------------------------------------------------------------------
+# Sidebar: who may edit, add an article, find a place, settings
 
-seeds = _seeds()
-source = st.sidebar.radio("Article", ["Seed article", "Paste or upload"], key="source")
-article = None
-if source == "Seed article":
-    choice = st.sidebar.selectbox("Seed article", list(seeds), key="seed")
-    article = seeds[choice]
+password = _configured_password()
+if password:
+    given = st.sidebar.text_input("Editor password", type="password", key="editor_password",
+                                  help="Adding articles and corrections need the editor password.")
+    can_edit = editing_allowed(password, given)
+    st.sidebar.caption("Editing enabled." if can_edit else "Read-only map: enter the editor password to edit.")
 else:
-    pasted = st.sidebar.text_area("Paste article text", height=200, key="pasted")
-    upload = st.sidebar.file_uploader("…or upload a .txt / .md / .html file", type=["txt", "md", "html", "htm"])
+    can_edit = True
+
+
+def _add_article() -> None:
+    """The add-article form's submit: validate, store, report next to the form. Nothing stored is touched on error."""
+    upload = st.session_state.get("new_file")
+    text = st.session_state.get("new_text", "")
+    limit = settings.APP_MAX_ARTICLE_BYTES
     try:
         if upload is not None:
-            text, _ = text_from_bytes(upload.getvalue(), name="upload",
+            if upload.size > limit:
+                raise ArticleError(f"{upload.size / 1e6:.1f} MB is more than the {limit / 1e6:.0f} MB an article "
+                                   "may be here (use the command line `ingest` for bulk text)")
+            text, _ = text_from_bytes(upload.getvalue(), name="the uploaded file",
                                       html_hint=upload.name.lower().endswith((".html", ".htm")))
-            article = article_from_text(text)
-        elif pasted.strip():
-            article = article_from_text(pasted)
-    except ArticleError as exc:
-        st.sidebar.error(str(exc))
+        elif len(text.encode()) > limit:
+            raise ArticleError(f"the pasted text is more than the {limit / 1e6:.0f} MB an article may be")
+        published = parse_date(st.session_state.get("new_published", "").strip() or None)
+        article = article_from_text(text, title=st.session_state.get("new_title", "").strip(),
+                                    outlet=st.session_state.get("new_outlet", "").strip(), published=published)
+        notes = []
+        if article.published is None:
+            stated = stated_publication_date(article.text)
+            if stated is not None:
+                from dataclasses import replace
+                article = replace(article, published=stated)
+                notes.append(f"publication date {stated} taken from the text")
+            else:
+                notes.append("no publication date: relative dates ('on Sunday') stay unresolved")
+        with _store() as store:
+            result = store.add_article(article)
+    except (ArticleError, StoreError) as exc:
+        st.session_state["add_result"] = ("error", str(exc))
+        return
+    if result.status == "duplicate":
+        st.session_state["add_result"] = ("info", f"Already stored as {result.duplicate_of}: nothing added.")
+    elif result.status == "unchanged":
+        st.session_state["add_result"] = ("info", "This article is already stored.")
+    elif result.reports == 0:
+        st.session_state["add_result"] = ("warning", f"Stored “{article.title}”, but it reports no event at a "
+                                          "place the gazetteer knows: nothing new on the map.")
+    else:
+        st.session_state["add_result"] = ("success", f"Added “{article.title}”: {result.reports} reports."
+                                          + (" " + "; ".join(notes) + "." if notes else ""))
+    st.session_state["article"] = result.duplicate_of or result.article_id
+
+
+if can_edit:
+    with st.sidebar.form("add_article", clear_on_submit=False):
+        st.markdown("**Add an article**")
+        st.text_area("Article text", height=150, key="new_text")
+        st.file_uploader("…or upload .txt / .md / .html", type=["txt", "md", "html", "htm"], key="new_file")
+        st.text_input("Title (optional)", key="new_title")
+        st.text_input("Outlet", key="new_outlet")
+        st.text_input("Published (YYYY-MM-DD)", key="new_published")
+        st.form_submit_button("Add to the map", on_click=_add_article)
+    if "add_result" in st.session_state:
+        kind, message = st.session_state["add_result"]
+        getattr(st.sidebar, kind)(message)
+
+
+def _focus(lat: float, lon: float, zoom: int = 10) -> None:
+    st.session_state["view_center"] = (lat, lon)
+    st.session_state["view_zoom"] = zoom
+    st.session_state["view"] = MAP_TAB
+
+
+st.sidebar.markdown("**Find a place**")
+query = st.sidebar.text_input("Place name (any spelling)", key="place_query", label_visibility="collapsed",
+                              placeholder="Find a place: Izium, Kupjansk, Лиман…")
+if query.strip():
+    found = [place for place, _score in geocode(query.strip(), gazetteer=_gazetteer(), limit=5)[1]]
+    if not found:
+        st.sidebar.caption(f"No place called “{query.strip()}” in the gazetteer.")
+    for i, place in enumerate(found):
+        label = f"{display_name(place, NAMES)} — {place.kind}, {place.admin1 or place.country}"
+        st.sidebar.button(label, key=f"goto_{i}", on_click=_focus, args=(place.lat, place.lon, 11),
+                          help="Show on the map")
+
+with st.sidebar.expander("Settings"):
+    st.caption("Set through environment variables MAPAPP_<NAME> (see mapapp/settings.py).")
+    st.dataframe([{"setting": s.name, "value": "•••" if s.name == "EDITOR_PASSWORD" and s.value else str(s.value)}
+                  for s in settings.SETTINGS if s.name not in ("ONLINE_USER_AGENT",)], hide_index=True)
+
+# ------------------------------------------------------------------------------------------------------------
+# Header
+
+n_sources = len({s.article for e in events for s in e.sources})
+st.title("Front line from the news")
+st.caption(f"Every shape comes from a quoted report. **The map shows reported claims, not verified control** — "
+           f"{len(events)} events from {n_sources} articles.")
+map_tab, article_tab = st.tabs([MAP_TAB, ARTICLE_TAB], key="view", bind="query-params")
+
+# ------------------------------------------------------------------------------------------------------------
+# Map at a date
+
+
+def _set_date(when: date | None) -> None:
+    if when is not None and bounds:
+        st.session_state["date"] = min(max(when, bounds[0]), bounds[1])
+
+
+def _toggle_play() -> None:
+    playing = not st.session_state.get("playing", False)
+    st.session_state["playing"] = playing
+    if playing:
+        st.session_state["play_started"] = True
+        _set_date(play_from(dates, st.session_state.get("date", bounds[1])))
+
+
+def _choose_event() -> None:
+    chosen = st.session_state["timeline"].selection.rows
+    rows = st.session_state.get("timeline_rows", [])
+    if not chosen or chosen[0] >= len(rows):
+        return
+    row = rows[chosen[0]]
+    st.session_state["selected_event"] = row["id"]
+    _set_date(row["date"])
+    event = next((e for e in events if e.event_id == row["id"]), None)
+    if event is not None:
+        _focus(event.place.lat, event.place.lon, 10)
+
+
+def _default_date() -> date:
+    try:
+        wanted = parse_date(settings.DEFAULT_DATE or None)
+    except ArticleError:
+        wanted = None
+    return min(max(wanted, bounds[0]), bounds[1]) if wanted else bounds[1]
+
+
+with map_tab:
+    if map_tab.open is False:
+        pass   # another tab is open: skip the map's work
+    elif bounds is None:
+        st.info("No dated events yet: add an article with the form in the sidebar.")
+    else:
+        first, last = bounds
+        with st.expander("Baseline control map (optional)"):
+            upload = st.file_uploader("GeoJSON or KML with a status per polygon (e.g. an assessed control map)",
+                                      type=["geojson", "json", "kml"], key="baseline")
+            baseline, baseline_key = None, ""
+            if upload is not None:
+                try:
+                    data = upload.getvalue()
+                    baseline = baseline_from_bytes(data, upload.name)
+                    baseline_key = hashlib.sha256(data).hexdigest()
+                    st.caption(f"Baseline as of {baseline.date or 'an unknown date'}: events after it move the line.")
+                except BaselineError as exc:
+                    st.error(str(exc))
+
+        controls = st.columns([1, 1, 1, 5])
+        controls[0].button("◀ Previous", key="prev", on_click=lambda: _set_date(
+            step(dates, st.session_state.get("date", last), -1)), width="stretch")
+        playing = st.session_state.get("playing", False)
+        controls[1].button("⏸ Pause" if playing else "▶ Play", key="play", on_click=_toggle_play,
+                           width="stretch")
+        controls[2].button("Next ▶", key="next", on_click=lambda: _set_date(
+            step(dates, st.session_state.get("date", last), +1)), width="stretch")
+        if "layers" not in st.session_state:   # a shared link names its layers
+            from_url = [layer for layer in st.query_params.get_all("layers") if layer in LAYERS]
+            st.session_state["layers"] = from_url or list(LAYERS)
+
+        def _layers_chosen() -> None:
+            st.query_params["layers"] = st.session_state["layers"]
+
+        layers = controls[3].multiselect("Layers", list(LAYERS), format_func=LAYERS.get, key="layers",
+                                         on_change=_layers_chosen, label_visibility="collapsed",
+                                         placeholder="Choose layers to show")
+
+        @st.fragment(run_every=settings.PLAY_SECONDS if playing else None)
+        def date_view() -> None:
+            if st.session_state.get("playing"):
+                if st.session_state.pop("play_started", False):
+                    pass  # the first frame is where play started
+                else:
+                    following = step(dates, st.session_state.get("date", last), +1)
+                    if following is None:
+                        st.session_state["playing"] = False
+                        st.rerun(scope="app")
+                    _set_date(following)
+            when = st.slider("Date", min_value=first, max_value=last, value=_default_date(), format="YYYY-MM-DD",
+                             key="date", bind="query-params",
+                             help="The map shows the reported state on this date. Keys ←/→ move a day.")
+            areas = _areas(DB_PATH, version, when, baseline_key, baseline)
+            states = state_at(events, when)
+            base_url = st.context.url
+            link = lambda article, quote: article_link(base_url, article, quote)  # noqa: E731
+            note = f"Reported claims, not verified control. {n_sources} articles."
+            fmap = use_local_leaflet(base_map(tiles=settings.TILES, note=note, fit=fit_of(events)))
+            groups = date_layers(areas, states, events, when, layers=layers, link=link, names=NAMES)
+            center = st.session_state.get("view_center") or parse_center(st.query_params.get("center")) \
+                or parse_center(settings.DEFAULT_CENTER)
+            zoom = st.session_state.get("view_zoom") or parse_zoom(st.query_params.get("zoom")) \
+                or parse_zoom(settings.DEFAULT_ZOOM)
+            left, right = st.columns([3, 1])
+            with left:
+                st.session_state["map_args"] = {"center": center, "zoom": zoom, "groups": [g.layer_name for g in groups]}
+                moved = st_folium(fmap, feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
+                                  center=center, zoom=zoom, height=620, use_container_width=True,
+                                  returned_objects=["center", "zoom"], key="datemap")
+                # The map reports its view when it loads (before a shared link's view is applied) and whenever
+                # the reader pans or zooms: only a change after the first report is the reader's, kept in the URL.
+                view = (moved or {}).get("center"), (moved or {}).get("zoom")
+                if view[0] and view[1]:
+                    reported = (round(view[0]["lat"], 4), round(view[0]["lng"], 4), view[1])
+                    if st.session_state.get("reported_view") not in (None, reported):
+                        st.query_params["center"] = f"{reported[0]:.4f},{reported[1]:.4f}"
+                        st.query_params["zoom"] = str(reported[2])
+                        st.session_state["view_center"], st.session_state["view_zoom"] = reported[:2], reported[2]
+                    st.session_state["reported_view"] = reported
+            with right:
+                st.metric("Liberated shown", f"{areas.area_km2('liberated'):,.0f} km²")
+                st.metric("Contested shown", f"{areas.area_km2('contested'):,.0f} km²")
+                earlier = [d for d in dates if d < when]
+                if earlier:
+                    if st.session_state.get("since") not in earlier:
+                        st.session_state.pop("since", None)
+                    since = st.select_slider("What changed since", options=earlier, value=earlier[0],
+                                             format_func=date.isoformat, key="since")
+                    change = change_of(_areas(DB_PATH, version, since, baseline_key, baseline), areas, events)
+                    st.caption(f"Since {since}: **+{change.gained_km2:,.0f} km²** liberated, "
+                               f"{change.lost_km2:,.0f} km² no longer shown liberated, "
+                               f"+{change.contested_km2:,.0f} km² contested; {change.new_events} new events.")
+                if baseline is None:
+                    st.caption("No front line without a baseline: load an assessed control map above to draw one.")
+                st.caption("Solid: reported; pale dashed: inferred. Dashed rings: approximate place or fuzzy date.")
+                with st.expander(f"Sources up to {when}", expanded=False):
+                    for row in sources_up_to(events, when):
+                        title = articles[row["article"]].title if row["article"] in articles else row["article"]
+                        st.markdown(f"- {html.escape(row['outlet'] or 'unknown outlet')}, "
+                                    f"{row['published'] or 'undated'}: {html.escape(title)} "
+                                    f"({row['events']} events)")
+            st.caption("Link to this view: " + share_url(st.context.url, when=when, layers=layers, center=center,
+                                                         zoom=zoom))
+
+        date_view()
+
+        # -- timeline panel ------------------------------------------------------------------------------------
+        st.subheader("Timeline")
+        f1, f2, f3 = st.columns([2, 3, 1])
+        types = f1.multiselect("Event types", EVENT_TYPES, key="f_types", placeholder="All types")
+        outlets = f2.multiselect("Outlets", outlets_of(events), key="f_outlets", placeholder="All outlets")
+        disputed = f3.radio("Disputed", ["all", "only", "hide"], horizontal=True, key="f_disputed")
+        rows = timeline_rows(filter_events(events, types=types, outlets=outlets, disputed=disputed))
+        st.caption(f"{len(rows)} events. Choose one to see the map on its date, centred on its place.")
+        st.session_state["timeline_rows"] = rows   # what the selection's row numbers refer to
+        st.dataframe(rows, key="timeline", on_select=_choose_event, selection_mode="single-row",
+                     hide_index=True, width="stretch",
+                     column_order=["date", "precision", "place", "event", "disputed", "outlet", "sources", "quote"])
+
+        # -- corrections ---------------------------------------------------------------------------------------
+        selected = next((e for e in events if e.event_id == st.session_state.get("selected_event")), None)
+        if selected is not None:
+            with st.expander(f"Correct: {selected.place.name}, {selected.event_type}, {selected.date}",
+                             expanded=False):
+                if not can_edit:
+                    st.info("Corrections need the editor password (sidebar).")
+                else:
+                    with st.form("correction"):
+                        action = st.radio("What is wrong", ["reject", "move", "retype", "redate"], horizontal=True,
+                                          format_func={"reject": "Not an event (reject)", "move": "Wrong place",
+                                                       "retype": "Wrong type", "redate": "Wrong date"}.get,
+                                          key="c_action")
+                        new_place = st.text_input("Right place (for a wrong place)", key="c_place")
+                        new_type = st.selectbox("Right type (for a wrong type)", EVENT_TYPES, key="c_type")
+                        new_date = st.text_input("Right date YYYY-MM-DD (for a wrong date)", key="c_date")
+                        who = st.text_input("Your name", key="c_who")
+                        why = st.text_input("Why", key="c_why")
+                        submitted = st.form_submit_button("Save correction")
+                    if submitted:
+                        try:
+                            payload = {}
+                            if action == "move":
+                                best = geocode(new_place.strip(), gazetteer=_gazetteer())[0] \
+                                    if new_place.strip() else None
+                                if best is None:
+                                    raise StoreError(f"no place called “{new_place.strip()}” in the gazetteer")
+                                payload["place_id"] = best.place_id
+                            elif action == "retype":
+                                payload["event_type"] = new_type
+                            elif action == "redate":
+                                payload["date"] = parse_date(new_date.strip(), field="date")
+                                if payload["date"] is None:
+                                    raise StoreError("a wrong date needs the right date")
+                                payload["date"] = payload["date"].isoformat()
+                                payload["date_precision"] = "day"
+                            with _store() as store:
+                                store.correct(action, event_id=selected.event_id, who=who, why=why, **payload)
+                            st.session_state.pop("selected_event", None)
+                            st.toast("Correction saved; the map and timeline use it.")
+                            st.rerun()
+                        except (StoreError, ArticleError) as exc:
+                            st.error(str(exc))
+        if can_edit:
+            with _store() as store:
+                active = store.corrections(active_only=True)
+            if active:
+                with st.expander(f"Corrections ({len(active)})"):
+                    for c in active:
+                        cols = st.columns([5, 1])
+                        cols[0].caption(f"#{c.id} {c.action} {c.event_id or ''} {c.payload or ''} — {c.who}, "
+                                        f"{c.at}: {c.why}")
+                        if cols[1].button("Undo", key=f"undo_{c.id}"):
+                            with _store() as store:
+                                store.undo(c.id, who=st.session_state.get("c_who") or "editor")
+                            st.rerun()
+
+# ------------------------------------------------------------------------------------------------------------
+# Articles and places
 
 with article_tab:
     st.subheader("Places named in the news")
-    if article is None:
-        st.info("Choose a seed article or paste one in the sidebar.")
+    ids = list(articles)
+    if article_tab.open is False:
+        pass   # another tab is open: skip geoparsing the article
+    elif not ids:
+        st.info("No articles yet: add one with the form in the sidebar.")
     else:
+        if "article" not in st.session_state and st.query_params.get("article") in ids:
+            st.session_state["article"] = st.query_params["article"]   # opened from a link (a popup's)
+        if st.session_state.get("article") not in ids:
+            st.session_state.pop("article", None)
+
+        def _article_chosen() -> None:
+            st.query_params["article"] = st.session_state["article"]
+            st.query_params.pop("quote", None)
+
+        chosen = st.selectbox("Article", ids, key="article", on_change=_article_chosen,
+                              format_func=lambda i: f"{articles[i].outlet or 'unknown outlet'}, "
+                                                    f"{articles[i].published or 'undated'} — {articles[i].title}")
+        article = articles[chosen]
         mentions = mentions_from_text(article.text, gazetteer=_gazetteer())
         resolved = [m for m in mentions if m.place is not None]
         st.markdown(f"**{html.escape(article.title or article.id)}**")
         st.caption(f"{article.outlet or 'unknown outlet'} · {article.published or 'undated'} · "
                    f"{len(mentions)} place mentions, {len({m.place.place_id for m in resolved})} distinct places, "
                    f"{len(mentions) - len(resolved)} unresolved")
+        quote = st.query_params.get("quote", "") if st.query_params.get("article") == chosen else ""
+        if quote:
+            st.caption("The reported sentence is highlighted in yellow.")
+            # Bring the highlighted sentence into view (the component's frame shares the app's origin).
+            st.components.v1.html("<script>setTimeout(function(){var q=window.parent.document.getElementById('quote');"
+                                  "if(q){q.scrollIntoView({block:'center'});}}, 600);</script>", height=0)
         left, right = st.columns([1, 1])
         with right:
-            st_folium(use_local_leaflet(mentions_map(mentions)), height=560, use_container_width=True,
-                      returned_objects=[], key="map")
+            st_folium(use_local_leaflet(mentions_map(mentions, tiles=settings.TILES if settings.TILES != "none"
+                                                     else None)),
+                      height=560, use_container_width=True, returned_objects=[], key="map")
         with left:
-            st.markdown(highlighted_article_html(article.text, mentions), unsafe_allow_html=True)
+            st.markdown(highlighted_article_html(article.text, mentions, quote=quote), unsafe_allow_html=True)
         with st.expander("Every mention"):
             st.dataframe([{"text": m.surface, "offset": m.start, "place": m.place.name if m.place else "unresolved",
                            "kind": m.kind, "oblast / region": m.place.admin1 if m.place else "",
                            "lat": m.place.lat if m.place else None, "lon": m.place.lon if m.place else None,
                            "approximate": m.place.approximate if m.place else None, "score": m.score}
-                          for m in mentions], use_container_width=True)
+                          for m in mentions], width="stretch")
 
 st.caption("Places: GeoNames (geonames.org, CC BY 4.0) and Ukraine's KATOTTG codifier; villages GeoNames lacks are "
-           "placed at their hromada's centre and marked approximate. Borders: Natural Earth (public domain).")
+           "placed at their hromada's centre and marked approximate. Borders: Natural Earth (public domain). "
+           "Tiles, when online: © OpenStreetMap contributors.")

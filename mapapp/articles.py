@@ -189,6 +189,14 @@ def article_from_text(text: str, *, title: str = "", outlet: str = "", published
                    text=text, url=url)
 
 
+def stated_publication_date(text: str) -> date | None:
+    """A date with its year near the top of an article ("Published September 10, 2022"), if it states one."""
+    from mapapp.dates import dates_in
+
+    stated = [d for d in dates_in(text[:800], None) if d.precision == "day"]
+    return min(stated, key=lambda d: d.start).date if stated else None
+
+
 def seed_articles(folder: str | Path | None = None) -> list[Article]:
     """The seed corpus with its metadata.csv."""
     folder = Path(folder or settings.SEEDS_DIR)

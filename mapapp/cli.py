@@ -109,18 +109,10 @@ def _article_files(paths: list[str]) -> list[tuple[Path, dict]]:
     return found
 
 
-def _stated_publication_date(text: str):
-    """A date with its year near the top of an article ("Published September 10, 2022"), if it states one."""
-    from mapapp.dates import dates_in
-
-    stated = [d for d in dates_in(text[:800], None) if d.precision == "day"]
-    return min(stated, key=lambda d: d.start).date if stated else None
-
-
 def cmd_ingest(args) -> int:
     from dataclasses import replace
 
-    from mapapp.articles import ArticleError, article_from_file, parse_date
+    from mapapp.articles import ArticleError, article_from_file, parse_date, stated_publication_date
     from mapapp.store import Store
 
     try:
@@ -144,7 +136,7 @@ def cmd_ingest(args) -> int:
                 status = EXIT_INPUT
                 continue
             if article.published is None:
-                stated = _stated_publication_date(article.text)
+                stated = stated_publication_date(article.text)
                 if stated is not None:
                     article = replace(article, published=stated)
                 else:
@@ -245,6 +237,29 @@ def cmd_claims(args) -> int:
     return EXIT_OK
 
 
+def cmd_export(args) -> int:
+    from mapapp.areas import load_baseline
+    from mapapp.articles import ArticleError, parse_date
+    from mapapp.export import ExportError, export_map, format_for
+
+    try:
+        when = parse_date(args.date, field="--date")
+        since = parse_date(args.since, field="--from") if args.since else None
+        format_for(args.out)   # an unknown extension is wrong usage, found before any work
+    except (ArticleError, ExportError) as exc:
+        _error(exc)
+        return EXIT_USAGE
+    baseline = load_baseline(args.baseline) if args.baseline else None  # a bad file: one line, exit 1 (main)
+    try:
+        path = export_map(database_path(args), when, args.out, title=args.title, subtitle=args.subtitle, size=args.size,
+                          since=since, handout=args.handout, baseline=baseline)
+    except ExportError as exc:
+        _error(exc)
+        return exc.exit_code
+    print(path)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m mapapp",
@@ -285,6 +300,24 @@ def build_parser() -> argparse.ArgumentParser:
     claims = sub.add_parser("claims", help="quantities the articles state (distances, areas, depths) vs the map")
     claims.add_argument("--baseline", help="a control map before the articles (gives the old front for depths)")
     claims.set_defaults(func=cmd_claims)
+
+    export = sub.add_parser("export", help="the map at a date as PNG/SVG/PDF, a GIF/MP4 timelapse, an offline HTML "
+                                           "timeline, or the data as GeoJSON/KML/CSV/GPKG (format from --out)")
+    export.add_argument("--date", required=True, help="YYYY-MM-DD: the map's date (a timelapse's last frame)")
+    export.add_argument("--out", required=True, metavar="FILE",
+                        help="output file; its extension picks the format: png svg pdf gif mp4 html geojson kml "
+                             "csv gpkg (images also get FILE.txt, their alt text)")
+    export.add_argument("--from", dest="since", metavar="YYYY-MM-DD",
+                        help="a timelapse's first frame (default: the first event); a handout's first page")
+    export.add_argument("--title", help="the map's title (wrapped to two lines; default: 'Reported control on …')")
+    export.add_argument("--subtitle", help="the line under the title")
+    export.add_argument("--size", choices=("social", "web", "print"), default=None,
+                        help="social 1200x675, web 1600x1000 (default for images), print A4 at 300 dpi; "
+                             "timelapses default to social")
+    export.add_argument("--handout", action="store_true",
+                        help="with a .pdf: one A4 page per key date, the map and the reports quoted")
+    export.add_argument("--baseline", help="an assessed control map (GeoJSON or KML) for the front line")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

@@ -40,6 +40,17 @@ SETTINGS = (
     Setting("ONLINE_GEOCODER", False, "Ask Nominatim (via geopy) for names the gazetteer lacks; off by default."),
     Setting("ONLINE_CACHE", str(PROJECT_ROOT / "data" / "cache" / "nominatim.json"), "On-disk cache of online answers."),
     Setting("ONLINE_USER_AGENT", "frontline-map (newsroom tool)", "User agent sent to Nominatim."),
+    # The app
+    Setting("TILES", "OpenStreetMap", "Base tiles under the map ('none' for none); the vector base map always draws."),
+    Setting("NAMES", "en", "Language of place names on the map: en (English/transliterated), uk (Ukrainian) or both."),
+    Setting("DEFAULT_DATE", "", "Date the map opens at (YYYY-MM-DD); empty: the latest event."),
+    Setting("DEFAULT_CENTER", "", "Centre the map opens at ('lat,lon'); empty: fit the places reported."),
+    Setting("DEFAULT_ZOOM", 0, "Zoom the map opens at (1-18); 0: fit the places reported."),
+    Setting("EDITOR_PASSWORD", "", "When set (or st.secrets['editor_password']), adding articles and corrections "
+                                   "need it; everyone else gets a read-only map. Empty: everything open."),
+    Setting("APP_MAX_ARTICLE_BYTES", 5_000_000, "Largest article the app accepts by paste or upload (the CLI reads "
+                                                "up to MAX_ARTICLE_BYTES)."),
+    Setting("PLAY_SECONDS", 1.2, "Seconds per step when the timeline plays."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -1,6 +1,8 @@
 """End to end: the real Streamlit app in real headless Chromium (Debian's), with no network beyond localhost."""
 
+import html
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -47,7 +49,7 @@ def app_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
+def browser_context(app_url):
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (make test installs it)")
     from playwright.sync_api import sync_playwright
@@ -56,47 +58,148 @@ def page(app_url):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"])
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
         # No network: anything not served by the app itself is refused, as in a classroom offline.
         context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(app_url)
                       else route.abort())
-        page = context.new_page()
-        page.goto(app_url)
-        yield page
+        yield context
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(app_url, browser_context):
+    page = browser_context.new_page()
+    page.goto(app_url)
+    yield page
 
 
 def _map_frame(page, index: int):
     return page.frame_locator("iframe[title*='st_folium']").nth(index)
 
 
+# What the reader's map holds, read from Leaflet itself: zoom, centre, every tooltip, every popup.
+_MAP_STATE = """() => {
+  const maps = [];
+  for (const k of Object.keys(window)) { try { if (window[k] instanceof L.Map) maps.push(window[k]); } catch (e) {} }
+  if (!maps.length) return null;
+  const m = maps[0], tips = [], popups = [];
+  m.eachLayer(l => {
+    if (l.getTooltip && l.getTooltip()) tips.push(String(l.getTooltip().getContent()));
+    if (l.getPopup && l.getPopup()) { const c = l.getPopup().getContent();
+      popups.push(typeof c === "string" ? c : (c.innerHTML || c.outerHTML || "")); }
+  });
+  return {zoom: m.getZoom(), lat: m.getCenter().lat, lng: m.getCenter().lng, tips: tips, popups: popups};
+}"""
+
+
+def _date_map_state(page, timeout: float = 60) -> dict:
+    _map_frame(page, 0).locator("path.leaflet-interactive").first.wait_for(timeout=timeout * 1000)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for frame in page.frames:
+            if "streamlit_folium" in frame.url:
+                state = frame.evaluate(_MAP_STATE)
+                if state and state["tips"]:
+                    return state
+        time.sleep(0.5)
+    pytest.fail("the date map never drew its layers")
+
+
+def _liberated_metric(page) -> str:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text="Liberated shown")
+    return metric.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def _wait_for(predicate, timeout: float = 30, what: str = "the page to change"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    pytest.fail(f"timed out waiting for {what}")
+
+
 def test_date_map_draws_its_layers_offline(page):
     page.get_by_text("Map at a date").first.wait_for(timeout=60_000)
     frame = _map_frame(page, 0)
     frame.locator(".leaflet-container").wait_for(timeout=60_000)
-    frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+    state = _date_map_state(page)
     assert frame.locator("path.leaflet-interactive").count() >= 5   # areas and one marker per place
-    assert "Liberated" in frame.locator(".leaflet-control-layers").inner_html()
+    overlays = frame.locator(".leaflet-control-layers-overlays").inner_html()
+    assert "Liberated" in overlays and "Settlements by status" in overlays
+    assert any("liberated (reported)" in tip for tip in state["tips"])
+    assert "Legend" in frame.locator(".mapapp-legend").inner_text()
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "map_at_date_offline.png"))
 
 
-def test_clicking_a_place_opens_its_report(page):
-    frame = _map_frame(page, 0)
-    frame.locator("path.leaflet-interactive").first.wait_for(timeout=60_000)
-    markers = frame.locator("path.leaflet-interactive")
-    for i in range(markers.count() - 1, -1, -1):   # markers are drawn after the areas
-        markers.nth(i).dispatch_event("click")
-        popup = frame.locator(".leaflet-popup-content")
-        if popup.count() and "“" in popup.first.inner_text():
-            break
-    assert "“" in popup.first.inner_text()   # the quoted sentence
+def test_moving_the_slider_changes_the_liberated_area(page):
+    _date_map_state(page)
+    before = _liberated_metric(page)
+    thumb = page.get_by_role("slider").first
+    thumb.focus()
+    thumb.press("Home")      # keyboard: the first date of the corpus
+    after = _wait_for(lambda: _liberated_metric(page) != before and _liberated_metric(page), what="the metric")
+    assert after != before
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "map_first_date.png"))
+    thumb.press("End")
+    _wait_for(lambda: _liberated_metric(page) == before, what="the metric to come back")
+
+
+def test_izyum_popup_quotes_its_report_and_links_to_the_highlighted_sentence(page, browser_context):
+    state = _date_map_state(page)
+    izium = [p for p in state["popups"] if p.startswith("<b>Izium</b>") and "“" in p]
+    assert izium, "no popup for Izium"
+    assert "liberated" in izium[0]
+    link = re.search(r'href="([^"]+)"', izium[0]).group(1).replace("&amp;", "&")
+    quote = re.search(r"“(.+?)”", izium[0]).group(1)
+    article = browser_context.new_page()
+    article.goto(link)
+    highlighted = article.locator("#quote")
+    highlighted.wait_for(timeout=60_000)
+    assert html.unescape(quote)[:40] in highlighted.inner_text()
+    SHOTS.mkdir(exist_ok=True)
+    article.screenshot(path=str(SHOTS / "article_with_quote.png"))
+    article.close()
+
+
+def test_a_shared_link_reopens_the_same_date_layers_and_view(page, app_url):
+    shared = f"{app_url}/?date=2022-09-06&layers=liberated&layers=settlements&center=49.5,36.9&zoom=9"
+    for _ in range(2):   # open it, then reload it
+        page.goto(shared)
+        state = _date_map_state(page)
+        overlays = _map_frame(page, 0).locator(".leaflet-control-layers-overlays label")
+        assert sorted(overlays.all_inner_texts()) == sorted([" Liberated (reported and inferred)",
+                                                             " Settlements by status"])
+        assert page.get_by_role("slider").first.get_attribute("aria-valuetext") == "2022-09-06"
+        assert state["zoom"] == 9 and abs(state["lat"] - 49.5) < 0.05 and abs(state["lng"] - 36.9) < 0.05
+        assert not any("contested (reported)" in tip for tip in state["tips"])
+    page.goto(app_url)
+
+
+def test_a_pasted_article_puts_its_place_on_the_map(page):
+    _date_map_state(page)
+    page.get_by_label("Article text").fill(
+        "Ukrainian troops liberated the village of Zolochiv in the Kharkiv region on Friday, the governor said. "
+        "Residents came out to greet the soldiers.")
+    page.get_by_label("Outlet", exact=True).fill("Browser Test Wire")
+    page.get_by_label("Published (YYYY-MM-DD)").fill("2022-09-10")
+    page.get_by_role("button", name="Add to the map").click()
+    page.get_by_text(re.compile(r"^Added “")).wait_for(timeout=60_000)
+    state = _wait_for(lambda: any("Zolochiv" in t for t in _date_map_state(page)["tips"]) and _date_map_state(page),
+                      timeout=60, what="Zolochiv on the map")
+    assert any("Zolochiv: liberated" in t for t in state["tips"])
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "pasted_article.png"))
 
 
 def test_article_tab_shows_places_marked(page):
     page.get_by_role("tab", name="Articles and places").click()
     page.locator("mark").first.wait_for(timeout=60_000)
-    frame = _map_frame(page, 1)
+    frame = page.frame_locator("iframe[title*='st_folium']").last   # the map tab's map is not drawn meanwhile
     frame.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+    assert "Zolochiv" in page.locator(".article-text").inner_text()   # the article just added is the one shown
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "places_offline.png"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from mapapp.geoparse import Mention
 
@@ -12,13 +13,45 @@ KIND_COLOURS = {  # Okabe–Ito: distinguishable with the common colour-vision d
 UNRESOLVED_COLOUR = "#D55E00"
 
 
-def highlighted_article_html(text: str, mentions: list[Mention]) -> str:
-    """``<mark>`` around each mention, titled with the place it resolves to; the rest escaped as plain text."""
-    parts, cursor = [], 0
+QUOTE_STYLE = "background:#fff3a3;box-shadow:0 0 0 2px #fff3a3;scroll-margin-top:80px"
+
+
+def quote_span(text: str, quote: str) -> tuple[int, int] | None:
+    """Where a quoted sentence stands in the article (whitespace differences forgiven); None if it is not there."""
+    quote = " ".join((quote or "").split())
+    if not quote:
+        return None
+    start = text.find(quote)
+    if start >= 0:
+        return start, start + len(quote)
+    words = quote.split(" ")
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    found = re.search(pattern, text)
+    return (found.start(), found.end()) if found else None
+
+
+def highlighted_article_html(text: str, mentions: list[Mention], *, quote: str = "") -> str:
+    """``<mark>`` around each mention, titled with the place it resolves to; the rest escaped as plain text.
+    ``quote``, when found in the text, is highlighted as the reported sentence (``id="quote"``)."""
+    span = quote_span(text, quote)
+    parts, cursor, state = [], 0, "before"
+
+    def plain(start: int, end: int) -> None:
+        nonlocal state
+        if span and state == "before" and span[0] <= end:   # open the quote here (or right after a mention)
+            at = max(start, span[0])
+            parts.append(html.escape(text[start:at]) + f'<span id="quote" style="{QUOTE_STYLE}">')
+            start, state = at, "inside"
+        if span and state == "inside" and span[1] <= end:
+            at = max(start, span[1])
+            parts.append(html.escape(text[start:at]) + "</span>")
+            start, state = at, "after"
+        parts.append(html.escape(text[start:end]))
+
     for mention in sorted(mentions, key=lambda m: m.start):
         if mention.start < cursor:
             continue
-        parts.append(html.escape(text[cursor:mention.start]))
+        plain(cursor, mention.start)
         if mention.place is not None:
             place = mention.place
             colour = KIND_COLOURS.get(mention.kind, KIND_COLOURS["other"])
@@ -30,6 +63,8 @@ def highlighted_article_html(text: str, mentions: list[Mention]) -> str:
         parts.append(f'<mark style="background:{colour}33;border-bottom:2px solid {colour}" '
                      f'title="{html.escape(title, quote=True)}">{html.escape(text[mention.start:mention.end])}</mark>')
         cursor = mention.end
-    parts.append(html.escape(text[cursor:]))
+    plain(cursor, len(text))
+    if state == "inside":
+        parts.append("</span>")
     body = "".join(parts).replace("\n", "<br>")
     return f'<div class="article-text" style="line-height:1.6">{body}</div>'

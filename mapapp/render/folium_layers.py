@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import html
+import json
 
 import folium
+from branca.element import MacroElement, Template
 
 from mapapp.geoparse import Mention
 from mapapp.render.article_html import KIND_COLOURS
+# The palette and line styles are shared with the exported static maps (mapapp/render/style.py).
+from mapapp.render.style import (AREA_EDGE_WEIGHT, BASE_FILL_OPACITY, BORDER_COLOUR, DASH_FUZZY, DASH_INFERRED,
+                                 FRONT_LINE_COLOUR, LINE_WEIGHT, MARKER_EDGE_WEIGHT, MARKER_FILL_OPACITY,
+                                 MARKER_RADIUS, NEIGHBOUR_FILL, STATUS_COLOURS, UKRAINE_FILL, UNKNOWN_COLOUR,
+                                 fill_opacity)
 
 THEATER_CENTER = (49.0, 36.5)  # lat, lon
 GEONAMES_ATTRIBUTION = 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0), KATOTTG'
@@ -54,10 +61,30 @@ def mentions_map(mentions: list[Mention], *, tiles: str | None = "OpenStreetMap"
 # ------------------------------------------------------------------------------------------------------------
 # The map at a date: areas, events, front line
 
-STATUS_COLOURS = {  # Okabe–Ito, distinguishable with common colour-vision deficiencies
-    "liberated": "#0072B2", "contested": "#E69F00", "occupied": "#D55E00", "advance": "#009E73",
-    "shelling": "#CC79A7",
-}
+
+
+DISPLAY_TOLERANCE_DEG = 0.002   # ≈ 150–220 m: invisible at the zooms the theater is read at, far fewer vertices
+
+
+def _display_feature(feature: dict) -> dict:
+    """The feature as the browser needs it: geometry simplified and rounded to ~10 m, and only the properties the
+    styles and tooltips use (no free text from articles or uploaded files travels into the page's script)."""
+    from shapely.geometry import mapping, shape
+
+    geometry = shape(feature["geometry"])
+    if geometry.geom_type in ("Polygon", "MultiPolygon", "LineString", "MultiLineString"):
+        simpler = geometry.simplify(DISPLAY_TOLERANCE_DEG, preserve_topology=True)
+        geometry = simpler if not simpler.is_empty else geometry
+
+    def rounded(coords):
+        return [rounded(c) for c in coords] if isinstance(coords[0], (list, tuple)) else [round(v, 4) for v in coords]
+
+    shown = mapping(geometry)
+    if "coordinates" in shown:
+        shown = {"type": shown["type"], "coordinates": rounded(shown["coordinates"])}
+    keep = ("status", "basis", "kind", "area_km2", "date")
+    return {"type": "Feature", "geometry": shown,
+            "properties": {k: v for k, v in feature["properties"].items() if k in keep}}
 
 
 def areas_layers(areas) -> list[folium.FeatureGroup]:
@@ -76,21 +103,71 @@ def areas_layers(areas) -> list[folium.FeatureGroup]:
         key = props.get("status") or props.get("kind")
         if key not in groups:
             continue
-        colour = STATUS_COLOURS.get(key, "#000000") if key != "front_line" else "#000000"
+        colour = STATUS_COLOURS.get(key, UNKNOWN_COLOUR) if key != "front_line" else FRONT_LINE_COLOUR
         inferred = props.get("basis") == "inferred"
-        style = {"color": colour, "weight": 3 if key in ("front_line", "advance") else 1,
-                 "fillColor": colour, "fillOpacity": 0.15 if inferred else (0.1 if key == "occupied" else 0.35),
-                 "dashArray": "6 4" if inferred or key == "advance" else None}
+        style = {"color": colour, "weight": LINE_WEIGHT if key in ("front_line", "advance") else AREA_EDGE_WEIGHT,
+                 "fillColor": colour, "fillOpacity": fill_opacity(key, props.get("basis")),
+                 "dashArray": DASH_INFERRED if inferred or key == "advance" else None}
         label = {"front_line": "front line", "advance": f"advance reported {props.get('date', '')}"}.get(
             key, f"{key} ({props.get('basis')}) · {props.get('area_km2', 0):,.0f} km²")
-        folium.GeoJson(feature, style_function=lambda _f, s=style: s,
+        folium.GeoJson(_display_feature(feature), style_function=lambda _f, s=style: s,
                        tooltip=html.escape(label)).add_to(groups[key])
     return list(groups.values())
 
 
-def events_layer(states, *, when) -> folium.FeatureGroup:
-    """One marker per place with its status at the date; the popup quotes the report (escaped) and its source."""
-    group = folium.FeatureGroup(name="Places and reports")
+class CircleMarkers(MacroElement):
+    """Many circle markers as one compact data array drawn by a few lines of Leaflet, instead of one folium object
+    (and several templates) per marker: thousands of places stay fast to render and small to send.
+
+    ``tooltip`` and ``popup`` are HTML the caller has already escaped; the array is JSON-encoded with ``<``, ``>``
+    and ``&`` escaped, so no text can close the script it sits in."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var group = {{ this._parent.get_name() }};
+  {{ this.data_json }}.forEach(function (d) {
+    var marker = L.circleMarker([d[0], d[1]], d[2]);
+    if (d[3]) { marker.bindTooltip(d[3]); }
+    if (d[4]) { marker.bindPopup(d[4], {maxWidth: 380}); }
+    marker.addTo(group);
+  });
+})();
+{% endmacro %}
+""")
+
+    def __init__(self):
+        super().__init__()
+        self._name = "CircleMarkers"
+        self.rows: list = []
+
+    def add(self, lat: float, lon: float, style: dict, *, tooltip: str = "", popup: str = "") -> None:
+        self.rows.append([round(lat, 5), round(lon, 5), {k: v for k, v in style.items() if v is not None},
+                          tooltip, popup])
+
+    @property
+    def data_json(self) -> str:
+        text = json.dumps(self.rows, ensure_ascii=False, separators=(",", ":"))
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def display_name(place, names: str = "en") -> str:
+    """The place's name in the language the settings ask for: en (the gazetteer's), uk (Ukrainian) or both."""
+    if names == "en":
+        return place.name
+    cyrillic = [n for n in place.alt_names if any("\u0400" <= ch <= "\u04ff" for ch in n)]
+    ukrainian = [n for n in cyrillic if any(ch in "іїєґІЇЄҐ" for ch in n)] or cyrillic
+    if not ukrainian:
+        return place.name
+    return ukrainian[0] if names == "uk" else f"{place.name} ({ukrainian[0]})"
+
+
+def events_layer(states, *, when, link=None, names: str = "en",
+                 name: str = "Settlements by status") -> folium.FeatureGroup:
+    """One marker per place with its status at the date; the popup quotes the report (escaped) and its source.
+    ``link(article_id, quote)``, when given, makes the popup link to the article with the sentence highlighted."""
+    group = folium.FeatureGroup(name=name)
+    markers = CircleMarkers()
     for state in states.values():
         event = state.event or state.last_shelling
         if event is None:
@@ -98,12 +175,15 @@ def events_layer(states, *, when) -> folium.FeatureGroup:
         status = state.status or "shelling"
         source = event.sources[0]
         fuzzy = "" if (event.date_precision or "day") == "day" else f" (that {event.date_precision})"
-        rows = [f"<b>{html.escape(state.place.name)}</b> — {html.escape(status)}"
+        rows = [f"<b>{html.escape(display_name(state.place, names))}</b> — {html.escape(status)}"
                 + (" <i>(disputed)</i>" if state.disputed else ""),
                 f"{html.escape(event.date.isoformat())}{html.escape(fuzzy)}",
                 f"“{html.escape(source.quote)}”",
                 f"— {html.escape(source.outlet or source.article)}, "
                 f"{html.escape(source.published.isoformat() if source.published else 'undated')}"]
+        if link is not None:
+            rows.append(f'<a href="{html.escape(link(source.article, source.quote))}" target="_blank" rel="noopener">'
+                        f"read the article</a>")
         if event.claimed_by:
             rows.append(f"claimed by {html.escape(event.claimed_by)}")
         if event.counter_claim:
@@ -112,13 +192,12 @@ def events_layer(states, *, when) -> folium.FeatureGroup:
             rows.append(f"{len(event.sources)} sources")
         if state.place.approximate:
             rows.append("<i>place approximate (hromada centre)</i>")
-        folium.CircleMarker(
-            location=(state.place.lat, state.place.lon),  # folium wants lat, lon
-            radius=7, color=STATUS_COLOURS.get(status, "#000000"), fill=True, fill_opacity=0.9, weight=2,
-            dash_array="3 3" if fuzzy or state.place.approximate else None,
-            tooltip=html.escape(f"{state.place.name}: {status}"),
-            popup=folium.Popup("<br>".join(rows), max_width=360),
-        ).add_to(group)
+        markers.add(state.place.lat, state.place.lon,
+                    {"radius": MARKER_RADIUS, "color": STATUS_COLOURS.get(status, UNKNOWN_COLOUR), "fill": True,
+                     "fillOpacity": MARKER_FILL_OPACITY, "weight": MARKER_EDGE_WEIGHT,
+                     "dashArray": DASH_FUZZY if fuzzy or state.place.approximate else None},
+                    tooltip=html.escape(f"{display_name(state.place, names)}: {status}"), popup="<br>".join(rows))
+    markers.add_to(group)
     return group
 
 
@@ -128,8 +207,9 @@ def borders_layer() -> folium.FeatureGroup:
 
     group = folium.FeatureGroup(name="Borders (Natural Earth)", control=False)
     folium.GeoJson(countries_geojson(), style_function=lambda f: {
-        "color": "#555555", "weight": 1.2, "fill": True,
-        "fillColor": "#f7f3e8" if f["properties"].get("iso_a2") == "UA" else "#e6e6e6", "fillOpacity": 0.6},
+        "color": BORDER_COLOUR, "weight": 1.2, "fill": True,
+        "fillColor": UKRAINE_FILL if f["properties"].get("iso_a2") == "UA" else NEIGHBOUR_FILL,
+        "fillOpacity": BASE_FILL_OPACITY},
         attr=NATURAL_EARTH_CREDIT).add_to(group)
     return group
 

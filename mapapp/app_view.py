@@ -1,0 +1,186 @@
+"""What the app's map page decides, without Streamlit: steps through time, filters, the shared view in the URL,
+what changed between two dates, who may edit. ``streamlit_app.py`` only lays these out as widgets."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from shapely import union_all
+
+from mapapp.areas import Areas, Baseline, areas_at
+from mapapp.events import Event
+
+# Map layers the reader can switch on and off (also kept in the URL as ``layers``).
+LAYERS = {
+    "liberated": "Liberated areas",
+    "contested": "Contested / grey zones",
+    "front": "Front line and occupied (needs a baseline)",
+    "arrows": "Advance arrows",
+    "settlements": "Settlements by status",
+    "recent": "Reports of the last 7 days",
+}
+RECENT_DAYS = 7
+EVENT_TYPES = ("liberated", "advance", "contested", "occupied", "shelling")
+
+
+def event_dates(events: list[Event]) -> list[date]:
+    """Every distinct event date, in order: the stops of play and of previous/next."""
+    return sorted({e.date for e in events if e.date is not None})
+
+
+def step(dates: list[date], when: date, direction: int) -> date | None:
+    """The event date just before (-1) or after (+1) ``when``; None at either end."""
+    if direction > 0:
+        later = [d for d in dates if d > when]
+        return later[0] if later else None
+    earlier = [d for d in dates if d < when]
+    return earlier[-1] if earlier else None
+
+
+def play_from(dates: list[date], when: date) -> date | None:
+    """Where pressing play starts: the first event date when the slider stands at (or past) the last one, so play
+    always shows the front moving; otherwise where the slider is."""
+    if not dates:
+        return None
+    return dates[0] if when >= dates[-1] else when
+
+
+def filter_events(events: list[Event], *, types=(), outlets=(), disputed: str = "all") -> list[Event]:
+    """Events of the chosen types and outlets (empty selection: all); ``disputed`` is all, only or hide."""
+    chosen = []
+    for event in events:
+        if types and event.event_type not in types:
+            continue
+        if outlets and not any((s.outlet or s.article) in outlets for s in event.sources):
+            continue
+        if disputed == "only" and not event.disputed or disputed == "hide" and event.disputed:
+            continue
+        chosen.append(event)
+    return chosen
+
+
+def outlets_of(events: list[Event]) -> list[str]:
+    return sorted({s.outlet or s.article for e in events for s in e.sources})
+
+
+def timeline_rows(events: list[Event]) -> list[dict]:
+    """Events in date order, one row each, as the timeline panel lists them (undated ones last)."""
+    ordered = sorted(events, key=lambda e: (e.date or date.max, e.place.name, e.event_type))
+    return [{"date": e.date, "precision": e.date_precision or "", "place": e.place.name, "event": e.event_type,
+             "disputed": e.disputed, "outlet": ", ".join(sorted({s.outlet or s.article for s in e.sources})),
+             "sources": len(e.sources), "quote": e.sources[0].quote if e.sources else "", "id": e.event_id}
+            for e in ordered]
+
+
+def sources_up_to(events: list[Event], when: date) -> list[dict]:
+    """The articles behind what the map shows on ``when``: outlet, date, title id and how many events."""
+    counts: dict[str, dict] = {}
+    for event in events:
+        if event.date is None or event.date > when:
+            continue
+        for source in event.sources:
+            row = counts.setdefault(source.article, {"article": source.article, "outlet": source.outlet or "",
+                                                     "published": source.published, "url": source.url,
+                                                     "events": 0})
+            row["events"] += 1
+    return sorted(counts.values(), key=lambda r: (r["published"] or date.max, r["article"]))
+
+
+@dataclass(frozen=True)
+class Change:
+    start: date
+    end: date
+    gained_km2: float          # liberated on ``end`` and not on ``start``
+    lost_km2: float            # liberated on ``start`` and no longer on ``end``
+    contested_km2: float       # contested on ``end`` and not on ``start``
+    new_events: int
+
+
+def change_of(before: Areas, after: Areas, events: list[Event]) -> Change:
+    """What the reported map gained and lost from one date's areas to a later one's, in km²."""
+    def union(areas, status):
+        return union_all([p["geometry"] for p in areas.polygons if p["status"] == status])
+
+    lib_before, lib_after = union(before, "liberated"), union(after, "liberated")
+    con_before, con_after = union(before, "contested"), union(after, "contested")
+    new = sum(1 for e in events if e.date is not None and before.date < e.date <= after.date)
+    return Change(before.date, after.date, lib_after.difference(lib_before).area / 1e6,
+                  lib_before.difference(lib_after).area / 1e6, con_after.difference(con_before).area / 1e6, new)
+
+
+def changes_between(events: list[Event], start: date, end: date, *, baseline: Baseline | None = None) -> Change:
+    """``change_of`` for two dates (their order does not matter)."""
+    start, end = min(start, end), max(start, end)
+    return change_of(areas_at(events, start, baseline=baseline), areas_at(events, end, baseline=baseline), events)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The view in the URL: date and layers are bound to widgets; centre and zoom are kept here.
+
+def parse_center(raw: str | None) -> tuple[float, float] | None:
+    """``"49.2,37.3"`` → (49.2, 37.3); anything else (garbage, out of range) → None."""
+    if not raw:
+        return None
+    try:
+        lat, lon = (float(part) for part in str(raw).split(","))
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def parse_zoom(raw: str | None) -> int | None:
+    try:
+        zoom = int(str(raw))
+    except (TypeError, ValueError):
+        return None
+    return zoom if 1 <= zoom <= 18 else None
+
+
+def format_center(center: tuple[float, float]) -> str:
+    return f"{center[0]:.4f},{center[1]:.4f}"
+
+
+def share_url(base_url: str | None, *, when: date, layers, center=None, zoom=None, view: str | None = None) -> str:
+    """A link that reopens this view, with every part explicit (so a later article does not move its date)."""
+    params = {"date": when.isoformat()}
+    if view:
+        params["view"] = view
+    query = urlencode(params) + "".join(f"&layers={layer}" for layer in layers)
+    if center:
+        query += "&" + urlencode({"center": format_center(center)})
+    if zoom:
+        query += f"&zoom={int(zoom)}"
+    if not base_url:
+        return "?" + query
+    parts = urlsplit(base_url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def article_link(base_url: str | None, article_id: str, quote: str = "") -> str:
+    """Where a popup's "read the article" goes: the app's article view with the quoted sentence highlighted."""
+    query = urlencode({"view": "Articles and places", "article": article_id, "quote": quote[:300]})
+    if not base_url:
+        return "?" + query
+    parts = urlsplit(base_url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def recent_events(events: list[Event], when: date, days: int = RECENT_DAYS) -> list[Event]:
+    """Events dated within ``days`` up to ``when``: the ones play and the 'recent reports' layer highlight."""
+    since = when - timedelta(days=days - 1)
+    return [e for e in events if e.date is not None and since <= e.date <= when]
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Editors and readers
+
+def editing_allowed(configured_password: str | None, given: str | None) -> bool:
+    """No password configured: a local single user, everything is open. Otherwise only the right password edits."""
+    if not configured_password:
+        return True
+    return bool(given) and hmac.compare_digest(configured_password.encode(), str(given).encode())

@@ -1,0 +1,47 @@
+"""The map's symbology in one place: the app's folium layers and the exported images draw with these values.
+
+Colours are Okabe–Ito, distinguishable with the common colour-vision deficiencies. Opacities and dash patterns
+say how sure a shape is: reported areas are solid, inferred ones paler and dashed.
+"""
+
+from __future__ import annotations
+
+STATUS_COLOURS = {
+    "liberated": "#0072B2", "contested": "#E69F00", "occupied": "#D55E00", "advance": "#009E73",
+    "shelling": "#CC79A7",
+}
+FRONT_LINE_COLOUR = "#000000"
+UNKNOWN_COLOUR = "#000000"
+
+# Fill opacity of an area by status and basis.
+FILL_OPACITY_REPORTED = 0.35
+FILL_OPACITY_INFERRED = 0.15
+FILL_OPACITY_OCCUPIED = 0.10
+MARKER_FILL_OPACITY = 0.9
+
+LINE_WEIGHT = 3          # front line and advance arrows, in CSS pixels (Leaflet) / points (static maps)
+AREA_EDGE_WEIGHT = 1
+MARKER_RADIUS = 7
+MARKER_EDGE_WEIGHT = 2
+DASH_INFERRED = "6 4"    # inferred areas and advance arrows (Leaflet dashArray)
+DASH_FUZZY = "3 3"       # a marker whose date is a week or month, or whose place is approximate
+
+# Base map (Natural Earth): Ukraine lighter than its neighbours, the sea behind both.
+BORDER_COLOUR = "#555555"
+UKRAINE_FILL = "#f7f3e8"
+NEIGHBOUR_FILL = "#e6e6e6"
+BASE_FILL_OPACITY = 0.6
+SEA_COLOUR = "#dbe7ef"
+OBLAST_LINE_COLOUR = "#9a9a9a"
+WATER_COLOUR = "#a9c8dc"
+
+
+def fill_opacity(status: str, basis: str | None) -> float:
+    if basis == "inferred":
+        return FILL_OPACITY_INFERRED
+    return FILL_OPACITY_OCCUPIED if status == "occupied" else FILL_OPACITY_REPORTED
+
+
+def dash_pattern(text: str | None) -> tuple[float, ...] | None:
+    """A Leaflet dashArray ("6 4") as the on/off sequence matplotlib takes."""
+    return tuple(float(x) for x in text.split()) if text else None

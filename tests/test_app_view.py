@@ -1,0 +1,146 @@
+"""The map page's decisions without Streamlit: stepping through time, filters, shared links, who may edit."""
+
+from datetime import date
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from mapapp.app_view import (article_link, change_of, changes_between, editing_allowed, event_dates, filter_events,
+                             parse_center, parse_zoom, play_from, recent_events, share_url, sources_up_to, step,
+                             timeline_rows)
+from mapapp.areas import areas_at
+from mapapp.events import Event, Source
+from mapapp.gazetteer import load_gazetteer
+from mapapp.render.date_map import _arrow_head, date_layers, recent_layer
+from mapapp.render.folium_layers import display_name
+from mapapp.timeline import state_at
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load_gazetteer()
+
+
+def _event(gaz, name, kind, when, *, outlet="Wire", disputed=False, quote=None):
+    place = gaz.candidates(name)[0][0]
+    source = Source(article=f"a-{name}", outlet=outlet, published=when, url="",
+                    quote=quote or f"Forces {kind} {name}.")
+    return Event(event_id=f"{name}-{kind}-{when}", place=place, event_type=kind, date=when, date_precision="day",
+                 actor="", claimed_by=None, disputed=disputed, counter_claim=None, sources=(source,), confidence=0.8)
+
+
+@pytest.fixture(scope="module")
+def events(gaz):
+    return [_event(gaz, "Balakliia", "liberated", date(2022, 9, 8), outlet="Kyiv Independent"),
+            _event(gaz, "Izium", "liberated", date(2022, 9, 10), outlet="Reuters"),
+            _event(gaz, "Kupiansk", "contested", date(2022, 9, 10), outlet="Reuters", disputed=True),
+            _event(gaz, "Bakhmut", "shelling", date(2022, 8, 1), outlet="AP")]
+
+
+def test_steps_go_to_the_neighbouring_event_date_and_stop_at_the_ends(events):
+    dates = event_dates(events)
+    assert dates == [date(2022, 8, 1), date(2022, 9, 8), date(2022, 9, 10)]
+    assert step(dates, date(2022, 9, 9), -1) == date(2022, 9, 8)
+    assert step(dates, date(2022, 9, 9), +1) == date(2022, 9, 10)
+    assert step(dates, date(2022, 9, 10), +1) is None and step(dates, date(2022, 8, 1), -1) is None
+    assert play_from(dates, date(2022, 9, 10)) == date(2022, 8, 1)   # at the end, play starts over
+    assert play_from(dates, date(2022, 9, 8)) == date(2022, 9, 8)
+    assert play_from([], date(2022, 9, 8)) is None
+
+
+def test_filters_by_type_outlet_and_disputed(events):
+    assert {e.place.name for e in filter_events(events, types=("liberated",))} == {"Balakliia", "Izium"}
+    assert {e.place.name for e in filter_events(events, outlets=("Reuters",))} == {"Izium", "Kupiansk"}
+    assert [e.place.name for e in filter_events(events, disputed="only")] == ["Kupiansk"]
+    assert "Kupiansk" not in {e.place.name for e in filter_events(events, disputed="hide")}
+    assert filter_events(events) == events
+
+
+def test_timeline_rows_are_in_date_order_with_their_quote(events):
+    rows = timeline_rows(events)
+    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
+    assert rows[0]["place"] == "Bakhmut" and rows[0]["quote"] == "Forces shelling Bakhmut."
+
+
+def test_sources_up_to_a_date_leave_out_later_articles(events):
+    assert [r["outlet"] for r in sources_up_to(events, date(2022, 9, 8))] == ["AP", "Kyiv Independent"]
+    assert len(sources_up_to(events, date(2022, 9, 10))) == 4
+
+
+def test_recent_events_are_those_of_the_last_days(events):
+    assert {e.place.name for e in recent_events(events, date(2022, 9, 10))} == {"Balakliia", "Izium", "Kupiansk"}
+    assert recent_events(events, date(2022, 7, 1)) == []
+
+
+def test_what_changed_between_two_dates_counts_the_liberated_area(events):
+    change = changes_between(events, date(2022, 9, 10), date(2022, 9, 1))   # either order
+    assert change.start == date(2022, 9, 1) and change.end == date(2022, 9, 10)
+    assert change.gained_km2 > 10 and change.lost_km2 == 0 and change.new_events == 3
+    same = change_of(areas_at(events, date(2022, 9, 10)), areas_at(events, date(2022, 9, 10)), events)
+    assert same.gained_km2 == 0 and same.new_events == 0
+
+
+@pytest.mark.parametrize("raw, expected", [("49.5,36.9", (49.5, 36.9)), ("49.5, 36.9", (49.5, 36.9)),
+                                           ("95,10", None), ("abc", None), ("", None), (None, None), ("1,2,3", None)])
+def test_centre_from_a_link_is_checked(raw, expected):
+    assert parse_center(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [("9", 9), ("0", None), ("40", None), ("x", None), (None, None), (7, 7)])
+def test_zoom_from_a_link_is_checked(raw, expected):
+    assert parse_zoom(raw) == expected
+
+
+def test_a_share_link_names_every_part_of_the_view():
+    url = share_url("http://host:8501/?date=2022-01-01&junk=1", when=date(2022, 9, 6),
+                    layers=["liberated", "settlements"], center=(49.5, 36.9), zoom=9)
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    assert parts.netloc == "host:8501" and query["date"] == ["2022-09-06"] and "junk" not in query
+    assert query["layers"] == ["liberated", "settlements"] and query["center"] == ["49.5000,36.9000"]
+    assert query["zoom"] == ["9"]
+
+
+def test_an_article_link_carries_the_article_and_its_quote():
+    url = article_link("http://host:8501/", "004_abc", "Forces liberated <Izium> & more.")
+    query = parse_qs(urlsplit(url).query)
+    assert query == {"view": ["Articles and places"], "article": ["004_abc"],
+                     "quote": ["Forces liberated <Izium> & more."]}
+
+
+def test_editing_needs_the_password_only_when_one_is_configured():
+    assert editing_allowed("", None) and editing_allowed(None, "anything")
+    assert not editing_allowed("s3cret", None) and not editing_allowed("s3cret", "S3CRET")
+    assert editing_allowed("s3cret", "s3cret")
+
+
+def test_place_names_in_ukrainian_or_both(gaz):
+    izium = gaz.candidates("Izium")[0][0]
+    assert display_name(izium, "en") == "Izium"
+    assert display_name(izium, "uk") == "Ізюм"
+    assert display_name(izium, "both") == "Izium (Ізюм)"
+
+
+def test_arrow_heads_point_the_way_the_advance_went():
+    head = _arrow_head([[36.0, 49.0], [37.0, 49.0]])   # eastward, (lon, lat)
+    tip, *back = head
+    assert tip == (49.0, 37.0)
+    assert all(lon < 37.0 for _lat, lon in back) and back[0][0] != back[1][0]   # behind the tip, either side
+    assert _arrow_head([[36.0, 49.0]]) is None and _arrow_head([[36.0, 49.0], [36.0, 49.0]]) is None
+
+
+def test_layers_for_a_date_follow_the_choice_and_escape_article_text(gaz, events):
+    nasty = events + [_event(gaz, "Kupiansk", "liberated", date(2022, 9, 9),
+                             quote="Forces liberated Kupiansk <script>alert(1)</script> <img src=x onerror=alert(2)>")]
+    when = date(2022, 9, 10)
+    areas, states = areas_at(nasty, when), state_at(nasty, when)
+    groups = date_layers(areas, states, nasty, when, layers=["liberated", "recent"], link=lambda a, q: f"?a={a}")
+    assert [g.layer_name for g in groups] == ["Liberated (reported and inferred)", "Reports of the last 7 days"]
+    rendered = recent_layer(nasty, when, link=lambda a, q: f"?a={a}&q={q}")
+    import folium
+
+    fmap = folium.Map()
+    rendered.add_to(fmap)
+    page = fmap.get_root().render()
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "\\u0026lt;script\\u0026gt;" in page    # escaped HTML inside script-safe JSON

@@ -1,0 +1,432 @@
+"""Exports read back as a user would: images open at their size with the map drawn where the places are, vector
+files parse, data files open in the tools analysts use, the CLI fails clearly on bad input. No network."""
+
+import csv
+import io
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from datetime import date
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import run_cli
+
+WHEN = date(2022, 9, 10)
+NOTHING_YET = date(2021, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def seed_db(tmp_path_factory):
+    from mapapp.articles import seed_articles
+    from mapapp.store import Store
+
+    path = tmp_path_factory.mktemp("store") / "mapapp.sqlite"
+    with Store(path) as store:
+        for article in seed_articles():
+            store.add_article(article)
+    return path
+
+
+@pytest.fixture(scope="module")
+def events(seed_db):
+    from mapapp.store import Store
+
+    with Store(seed_db) as store:
+        return store.events()
+
+
+def _rgb(path_or_bytes) -> np.ndarray:
+    with Image.open(io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else path_or_bytes) as image:
+        return np.asarray(image.convert("RGB")).astype(int)
+
+
+def _size(path) -> tuple[int, int]:
+    with Image.open(path) as image:
+        return image.size
+
+
+def _near(pixels: np.ndarray, hex_colour: str, tolerance: int = 40) -> np.ndarray:
+    target = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+    return np.abs(pixels - target).sum(axis=-1) <= tolerance
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Static map
+
+
+@pytest.mark.parametrize("size,expected", [("social", (1200, 675)), ("web", (1600, 1000)), ("print", (3508, 2480))])
+def test_png_has_the_newsroom_size_and_alt_text(events, tmp_path, size, expected):
+    from mapapp.export import export_map
+
+    out = export_map(events, WHEN, tmp_path / "map.png", size=size, title="Kharkiv counteroffensive")
+    with Image.open(out) as image:
+        assert image.size == expected
+        text = dict(image.text)
+    description = text["Description"]
+    assert "Balakliia" in description and "km²" in description and "not verified" in description
+    assert text["Title"] == "Kharkiv counteroffensive"
+    assert (tmp_path / "map.png.txt").read_text(encoding="utf-8").strip() == description
+    pixels = _rgb(out)
+    assert (pixels.sum(axis=-1) < 740).mean() > 0.5   # mostly map, not a blank page
+
+
+def test_places_are_drawn_where_they_are_in_their_status_colour(events, tmp_path):
+    """Balakliia (liberated, blue) and Lyman (fought over, orange) at their own pixels; the legend's panel lies
+    outside the map's frame."""
+    from mapapp.render import style
+    from mapapp.render.static_map import map_canvas
+
+    canvas = map_canvas(events, WHEN, size="social")
+    path = tmp_path / "map.png"
+    canvas.fig.savefig(path, dpi=canvas.size.dpi)
+    pixels = _rgb(path)
+    height = pixels.shape[0]
+    for name, lat, lon, status in (("Balakliia", 49.456, 36.844, "liberated"), ("Lyman", 48.990, 37.808, "contested")):
+        xs, ys = canvas.view.xy([lon], [lat])
+        x, y = canvas.ax.transData.transform((xs[0], ys[0]))
+        row, col = int(round(height - y)), int(round(x))
+        patch = pixels[row - 2:row + 3, col - 2:col + 3]
+        assert _near(patch, style.STATUS_COLOURS[status], 60).any(), (name, patch[2, 2])
+    map_box = canvas.ax.get_window_extent(canvas.renderer)
+    legend_box = canvas.legend.get_window_extent(canvas.renderer)
+    assert not map_box.overlaps(legend_box)
+    # the liberated areas are filled: a pale blue blend appears inside the frame
+    inside = pixels[int(height - map_box.y1):int(height - map_box.y0), int(map_box.x0):int(map_box.x1)]
+    assert _near(inside, style.STATUS_COLOURS["liberated"], 60).sum() > 50
+
+
+def test_settlement_labels_do_not_overlap_and_stay_inside_the_map(events):
+    from mapapp.render.static_map import map_canvas
+
+    canvas = map_canvas(events, WHEN, size="social")
+    frame = canvas.ax.get_window_extent(canvas.renderer)
+    boxes = [t.get_window_extent(canvas.renderer) for t in canvas.ax.texts if t.get_text().strip()]
+    names = [t.get_text() for t in canvas.ax.texts]
+    assert {"Balakliia", "Izium", "Lyman"} <= set(names)
+    for i, a in enumerate(boxes):
+        assert frame.x0 <= a.x0 and a.x1 <= frame.x1 and frame.y0 <= a.y0 and a.y1 <= frame.y1, names[i]
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b) or a.x1 - b.x0 < 1 or b.x1 - a.x0 < 1
+
+
+def test_svg_parses_with_title_desc_and_editable_text(events, tmp_path):
+    from mapapp.export import export_map
+
+    out = export_map(events, WHEN, tmp_path / "map.svg", title="Front line & <news>")
+    root = ET.parse(out).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.tag == f"{ns}svg"
+    assert root[0].tag == f"{ns}title" and root[0].text == "Front line & <news>"
+    assert root[1].tag == f"{ns}desc" and "Balakliia" in root[1].text
+    texts = " ".join("".join(t.itertext()) for t in root.iter(f"{ns}text"))
+    assert "Front line & <news>" in texts and "Izium" in texts and "GeoNames" in texts
+    assert (tmp_path / "map.svg.txt").exists()
+
+
+def test_pdf_map_and_handout_pages(events, tmp_path):
+    import re
+
+    from mapapp.export import export_map
+    from mapapp.export.images import handout_dates
+
+    single = export_map(events, WHEN, tmp_path / "map.pdf", size="print").read_bytes()
+    assert single.startswith(b"%PDF") and len(re.findall(rb"/Type /Page\b", single)) == 1
+    assert re.search(rb"/MediaBox \[ ?0 0 841\.\d+ 595\.\d+ ?\]", single)   # A4 landscape, in points
+    handout = export_map(events, WHEN, tmp_path / "handout.pdf", handout=True).read_bytes()
+    pages = len(re.findall(rb"/Type /Page\b", handout))
+    assert pages == len(handout_dates(events, None, WHEN)) >= 5
+    assert re.search(rb"/MediaBox \[ ?0 0 595\.\d+ 841\.\d+ ?\]", handout)   # A4 portrait
+
+
+def test_a_date_with_no_events_is_an_empty_map_with_a_note(events, tmp_path):
+    from mapapp.export import export_map
+    from mapapp.render import style
+    from mapapp.render.static_map import map_canvas
+
+    out = export_map(events, NOTHING_YET, tmp_path / "empty.png", size="social")
+    assert _size(out) == (1200, 675)
+    assert "no news reports" in (tmp_path / "empty.png.txt").read_text(encoding="utf-8")
+    pixels = _rgb(out)
+    assert _near(pixels, style.UKRAINE_FILL, 12).mean() > 0.1   # the base map is there
+    canvas = map_canvas(events, NOTHING_YET, size="social")
+    assert any("No reports on or before 1 January 2021" in t.get_text() for t in canvas.ax.texts)
+
+
+def test_a_500_character_title_is_wrapped_to_two_lines_inside_the_page(events):
+    from mapapp.render.static_map import map_canvas
+
+    title = ("Kharkiv counteroffensive " * 25)[:500]
+    canvas = map_canvas(events, WHEN, size="social", title=title)
+    width = canvas.fig.bbox.width
+    lines = [t for t in canvas.fig.texts if t.get_fontweight() == "bold" and t.get_text().strip()
+             and t.get_text().rstrip("…").strip() in title]
+    assert len(lines) == 2 and lines[-1].get_text().endswith("…")
+    for line in lines:
+        box = line.get_window_extent(canvas.renderer)
+        assert 0 <= box.x0 and box.x1 <= width
+
+
+def test_right_to_left_title_is_set_flush_right_and_kept_in_svg(events, tmp_path):
+    from mapapp.export import export_map
+    from mapapp.render.static_map import map_canvas
+
+    title = "خريطة الجبهة في خاركيف"
+    canvas = map_canvas(events, WHEN, size="social", title=title)
+    line = next(t for t in canvas.fig.texts if t.get_text() == title)
+    assert line.get_horizontalalignment() == "right"
+    out = export_map(events, WHEN, tmp_path / "rtl.svg", title=title)
+    assert title in out.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Timelapse and HTML
+
+
+def test_gif_has_one_frame_per_key_date_and_they_change(events, tmp_path):
+    from mapapp.export import export_map
+    from mapapp.export.images import timelapse_dates
+
+    since = date(2022, 9, 1)
+    out = export_map(events, WHEN, tmp_path / "timelapse.gif", since=since)
+    with Image.open(out) as image:
+        assert image.n_frames == len(timelapse_dates(events, since, WHEN)) == 10   # one a day, 1–10 September
+        assert image.size == (1200, 675)
+        image.seek(0)
+        first = np.asarray(image.convert("RGB")).astype(int)
+        image.seek(image.n_frames - 1)
+        last = np.asarray(image.convert("RGB")).astype(int)
+        comment = image.info["comment"]
+    assert (np.abs(first - last).sum(axis=-1) > 30).sum() > 500   # areas and markers appear
+    assert b"Animation in 10 frames" in comment
+    assert (tmp_path / "timelapse.gif.txt").exists()
+
+
+def test_timelapse_over_months_has_a_frame_per_reported_date(events):
+    from mapapp.export.images import timelapse_dates
+
+    dates = timelapse_dates(events, date(2022, 4, 1), WHEN)
+    assert dates[0] == date(2022, 4, 1) and dates[-1] == WHEN
+    assert date(2022, 5, 16) in dates and date(2022, 9, 8) in dates and len(dates) < 20
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None and not __import__("importlib").util.find_spec("imageio_ffmpeg"),
+                    reason="no ffmpeg (imageio-ffmpeg) installed")
+def test_mp4_is_a_video_file(events, tmp_path):
+    from mapapp.export import export_map
+
+    out = export_map(events, WHEN, tmp_path / "timelapse.mp4", since=date(2022, 9, 7))
+    head = out.read_bytes()[:12]
+    assert head[4:8] == b"ftyp"
+
+
+def test_standalone_html_inlines_leaflet_and_fetches_nothing(events, tmp_path):
+    import re
+
+    from mapapp.export import export_map
+
+    page = export_map(events, WHEN, tmp_path / "map.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", page) and not re.search(r"<link[^>]+href=", page)
+    assert "L.version" in page or "Leaflet" in page          # Leaflet itself is in the file
+    assert "sourceMappingURL" not in page
+    assert "<script>alert" not in page
+
+
+@pytest.mark.browser
+def test_standalone_html_plays_offline_in_chromium(events, tmp_path):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    from mapapp.export import export_map
+
+    out = export_map(events, WHEN, tmp_path / "map.html", title="Kharkiv, September 2022")
+    requested = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        context = browser.new_context(viewport={"width": 1300, "height": 850})
+
+        def route(r):   # no network: only the file itself (and inline data) may load
+            requested.append(r.request.url)
+            return r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort()
+        context.route("**/*", route)
+        page = context.new_page()
+        page.goto(out.as_uri())
+        page.locator(".leaflet-container").wait_for(timeout=30_000)
+        page.locator("path.leaflet-interactive").first.wait_for(timeout=30_000)
+        slider = page.locator("#mapapp-slider")
+        last = int(slider.get_attribute("max"))
+        assert int(slider.input_value()) == last                    # set to the export's date (the last one)
+        assert page.locator("#mapapp-date").inner_text() == "10 September 2022"
+        shapes_at_end = page.locator("path.leaflet-interactive").count()
+        slider.evaluate("(s) => { s.value = 0; s.dispatchEvent(new Event('input')); }")
+        assert page.locator("#mapapp-date").inner_text() == "1 April 2022"
+        assert page.locator("path.leaflet-interactive").count() < shapes_at_end
+        page.locator("path.leaflet-interactive").last.dispatch_event("click")
+        assert "Ruska Lozova" in page.locator(".leaflet-popup-content").inner_text()
+        browser.close()
+    assert all(url.startswith(("file:", "data:")) for url in requested), requested
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Data
+
+
+def test_geojson_has_events_and_areas_with_provenance(events, tmp_path):
+    from shapely.geometry import shape
+
+    from mapapp.export import export_map
+
+    doc = json.loads(export_map(events, WHEN, tmp_path / "data.geojson").read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection" and doc["properties"]["date"] == "2022-09-10"
+    layers = {}
+    for feature in doc["features"]:
+        geom = shape(feature["geometry"])
+        assert geom.is_valid and not geom.is_empty
+        layers.setdefault(feature["properties"]["layer"], []).append(feature)
+    assert len(layers["events"]) == len([e for e in events if e.date and e.date <= WHEN])
+    balakliia = next(f for f in layers["events"] if f["properties"]["place"] == "Balakliia"
+                     and f["properties"]["event_type"] == "liberated")
+    lon, lat = balakliia["geometry"]["coordinates"]
+    assert 36 < lon < 38 and 49 < lat < 50                        # GeoJSON: lon, lat
+    assert balakliia["properties"]["sources"][0]["quote"]
+    assert {f["properties"]["status"] for f in layers["areas"]} == {"liberated", "contested"}
+    assert all(f["properties"]["sources"] for f in layers["areas"])
+
+
+def test_kml_parses_with_placemarks_for_events_and_areas(events, tmp_path):
+    from mapapp.export import export_map
+
+    root = ET.parse(export_map(events, WHEN, tmp_path / "data.kml", title="Seeds")).getroot()
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    folders = {f.findtext("k:name", namespaces=ns): f for f in root.iterfind(".//k:Folder", ns)}
+    event_marks = folders["Events"].findall("k:Placemark", ns)
+    assert len(event_marks) == len([e for e in events if e.date and e.date <= WHEN])
+    assert folders["Areas"].findall("k:Placemark", ns)
+    izium = next(p for p in event_marks if p.findtext("k:name", namespaces=ns) == "Izium: liberated")
+    lon, lat = map(float, izium.findtext(".//k:coordinates", namespaces=ns).split(","))
+    assert 37 < lon < 38 and 49 < lat < 50                        # KML: lon, lat
+    assert "“" in izium.findtext("k:description", namespaces=ns)
+    assert izium.find(".//k:Data[@name='sources']", ns) is not None
+
+
+def test_csv_has_the_event_fields_and_reads_back_in_utf8(events, tmp_path):
+    from mapapp.cli import EVENT_CSV_FIELDS
+    from mapapp.export import export_map
+
+    with open(export_map(events, WHEN, tmp_path / "events.csv"), encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert tuple(rows[0]) == EVENT_CSV_FIELDS
+    assert len(rows) == len([e for e in events if e.date and e.date <= WHEN])
+    assert any(r["place"] == "Kupiansk" and r["disputed"] == "True" for r in rows)
+
+
+def test_geopackage_layers_open_with_pyogrio(events, tmp_path):
+    import pyogrio
+
+    from mapapp.areas import areas_at
+    from mapapp.export import export_map
+
+    out = export_map(events, WHEN, tmp_path / "data.gpkg")
+    assert {name for name, _ in pyogrio.list_layers(out)} == {"events", "areas", "lines"}
+    points = pyogrio.read_dataframe(out, layer="events")
+    assert points.crs.to_epsg() == 4326 and len(points) == len([e for e in events if e.date and e.date <= WHEN])
+    assert points.loc[points["place"] == "Izium", "sources_json"].str.contains("quote").all()
+    polygons = pyogrio.read_dataframe(out, layer="areas")
+    expected = areas_at(events, WHEN).area_km2("liberated")
+    assert polygons.loc[polygons["status"] == "liberated", "area_km2"].sum() == pytest.approx(expected, rel=0.01)
+    empty = export_map(events, NOTHING_YET, tmp_path / "empty.gpkg")
+    assert len(pyogrio.read_dataframe(empty, layer="events")) == 0
+
+
+def test_export_bytes_gives_the_same_formats_for_downloads(events):
+    from mapapp.export import MEDIA_TYPES, export_bytes
+
+    assert export_bytes(events, WHEN, "png", size="social").startswith(b"\x89PNG")
+    assert export_bytes(events, WHEN, "gpkg").startswith(b"SQLite format 3")
+    assert export_bytes(events, WHEN, "kml").startswith(b"<?xml")
+    assert MEDIA_TYPES["svg"] == "image/svg+xml"
+
+
+def test_app_and_static_maps_share_one_palette():
+    from mapapp.render import folium_layers, style
+
+    assert folium_layers.STATUS_COLOURS is style.STATUS_COLOURS
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The command line
+
+
+def test_cli_export_writes_the_file_and_prints_its_path(seed_db, tmp_path):
+    out = tmp_path / "map.png"
+    result = run_cli("--db", seed_db, "export", "--date", "2022-09-10", "--out", out, "--size", "social",
+                     "--title", "Kharkiv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().strip() == str(out)
+    assert _size(out) == (1200, 675) and (tmp_path / "map.png.txt").exists()
+
+
+@pytest.mark.parametrize("args,code,words", [
+    (["--out", "{tmp}/map.bmp"], 2, "extension"),
+    (["--out", "{tmp}/map"], 2, "extension"),
+    (["--out", "{tmp}/map.png", "--handout"], 2, "handout"),
+    (["--out", "{tmp}/map.gif", "--from", "2022-10-01"], 2, "after"),
+    (["--out", "{tmp}/no/such/folder/map.png"], 1, "cannot write"),
+    (["--out", "{tmp}"], 2, "extension"),
+    (["--out", "{tmp}/folder.png"], 1, "folder"),
+])
+def test_cli_export_bad_usage_and_unwritable_paths(seed_db, tmp_path, args, code, words):
+    (tmp_path / "folder.png").mkdir()
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = run_cli("--db", seed_db, "export", "--date", "2022-09-10", *args)
+    stderr = result.stderr.decode()
+    assert result.returncode == code, stderr
+    assert len(stderr.strip().splitlines()) == 1 and words in stderr
+    assert result.stdout == b""
+
+
+def test_cli_export_bad_date_is_wrong_usage(seed_db, tmp_path):
+    result = run_cli("--db", seed_db, "export", "--date", "2022-13-40", "--out", tmp_path / "m.png")
+    assert result.returncode == 2 and len(result.stderr.decode().strip().splitlines()) == 1
+
+
+def test_with_a_baseline_the_front_line_and_occupied_ground_are_drawn_and_explained(events, tmp_path):
+    from conftest import SHARED
+
+    from mapapp.areas import load_baseline
+    from mapapp.export import export_map
+    from mapapp.render import style
+    from mapapp.render.static_map import map_canvas
+
+    path = SHARED / "reference" / "deepstate" / "2022-09-06.geojson"
+    if not path.exists():
+        pytest.skip("the reference control maps (../shared/reference) are not here")
+    baseline = load_baseline(path)
+    canvas = map_canvas(events, WHEN, size="social", baseline=baseline)
+    legend = [t.get_text() for t in canvas.legend.get_texts()]
+    assert "Front line" in legend and "Occupied (baseline map)" in legend
+
+    def black_in_map(canvas_):
+        canvas_.fig.savefig(tmp_path / "frame.png", dpi=canvas_.size.dpi)
+        pixels = _rgb(tmp_path / "frame.png")
+        box = canvas_.ax.get_window_extent(canvas_.renderer)
+        height = pixels.shape[0]
+        inside = pixels[int(height - box.y1) + 2:int(height - box.y0) - 2, int(box.x0) + 2:int(box.x1) - 2]
+        return _near(inside, style.FRONT_LINE_COLOUR, 30).sum()
+    assert black_in_map(canvas) > black_in_map(map_canvas(events, WHEN, size="social")) + 300   # the line
+    export_map(events, WHEN, tmp_path / "front.png", size="social", baseline=baseline)
+    assert "front line" in (tmp_path / "front.png.txt").read_text(encoding="utf-8")
+
+
+def test_a_title_in_a_script_the_font_lacks_still_exports(events):
+    from mapapp.export import export_bytes
+
+    png = export_bytes(events, WHEN, "png", size="social", title="前线地图 ハリコフ 🗺")
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == (1200, 675) and image.text["Title"] == "前线地图 ハリコフ 🗺"
