@@ -21,6 +21,7 @@ from mapapp.app_view import (EVENT_TYPES, LAYERS, change_of, editing_allowed, ev
 from mapapp.areas import BaselineError, areas_at, baseline_from_bytes
 from mapapp.articles import (ArticleError, article_from_text, parse_date, seed_articles, stated_publication_date,
                              text_from_bytes)
+from mapapp.export import MEDIA_TYPES, ExportError, export_alt_text, export_bytes
 from mapapp.gazetteer import load_gazetteer
 from mapapp.geoparse import geocode, mentions_from_text
 from mapapp.render.article_html import highlighted_article_html
@@ -32,6 +33,10 @@ from mapapp.timeline import span, state_at
 
 st.set_page_config(page_title="Front-line map from news reports", layout="wide")
 MAP_TAB, ARTICLE_TAB = "Map at a date", "Articles and places"
+EXPORT_CHOICES = {"png": "PNG image", "svg": "SVG image (editable)", "pdf": "PDF (map or handout)",
+                  "gif": "GIF timelapse", "mp4": "MP4 timelapse", "html": "Offline HTML with time slider",
+                  "geojson": "GeoJSON (events and areas)", "kml": "KML (Google Earth)", "csv": "CSV (events)",
+                  "gpkg": "GeoPackage (QGIS)"}
 DB_PATH = settings.get("DB")
 NAMES = settings.NAMES
 
@@ -341,6 +346,41 @@ with map_tab:
                                                          zoom=zoom))
 
         date_view()
+
+        # -- export panel --------------------------------------------------------------------------------------
+        with st.expander("Export this map (image, timelapse, offline HTML, data)"):
+            when_shown = st.session_state.get("date", _default_date())
+            e1, e2, e3 = st.columns([1, 1, 2])
+            fmt = e1.selectbox("Format", list(EXPORT_CHOICES), format_func=EXPORT_CHOICES.get, key="x_format")
+            size = e2.selectbox("Size", ["web", "social", "print"], key="x_size",
+                                format_func={"web": "web 1600×1000", "social": "social 1200×675",
+                                             "print": "print A4 300 dpi"}.get,
+                                disabled=fmt not in ("png", "svg", "pdf", "gif", "mp4"))
+            title = e3.text_input("Title", key="x_title", max_chars=500,
+                                  placeholder=f"Default: the front line on {when_shown:%d %B %Y}")
+            since = None
+            if fmt in ("gif", "mp4"):
+                since = st.select_slider("Timelapse from", options=[d for d in dates if d < when_shown] or [first],
+                                         format_func=date.isoformat, key="x_since")
+            handout = fmt == "pdf" and st.checkbox("Handout: one page per key date up to this one, with the quotes",
+                                                   key="x_handout")
+            if st.button("Prepare the export", key="x_go"):
+                try:
+                    with st.spinner("Drawing…"):
+                        data = export_bytes(events, when_shown, fmt, title=title.strip() or None, size=size,
+                                            since=since, handout=handout, baseline=baseline)
+                    st.session_state["x_file"] = (f"frontline-{when_shown}{'-handout' if handout else ''}.{fmt}",
+                                                  data, fmt)
+                except ExportError as exc:
+                    st.session_state.pop("x_file", None)
+                    st.error(str(exc))
+            if "x_file" in st.session_state:
+                name, data, kind = st.session_state["x_file"]
+                st.download_button(f"Download {name} ({len(data) / 1e3:,.0f} kB)", data, file_name=name,
+                                   mime=MEDIA_TYPES[kind], key="x_download")
+                if kind in ("png", "svg", "pdf", "gif", "mp4"):
+                    st.caption("Alt text: " + export_alt_text(events, when_shown, title=title.strip() or None,
+                                                              baseline=baseline))
 
         # -- timeline panel ------------------------------------------------------------------------------------
         st.subheader("Timeline")

@@ -218,3 +218,15 @@ def test_the_date_slider_changes_what_the_map_shows():
     _run(at)
     assert _metric(at, "Liberated shown") != liberated_late
     assert any("No front line without a baseline" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("fmt, magic", [("png", b"\x89PNG"), ("csv", b"event_id"), ("kml", b"<?xml")])
+def test_the_export_panel_prepares_a_download_of_the_map_shown(fmt, magic):
+    at = _run(AppTest.from_file(APP, default_timeout=120))
+    at.selectbox(key="x_format").set_value(fmt)
+    at.text_input(key="x_title").input("Kharkiv <b>counteroffensive</b>")
+    at.button(key="x_go").click()
+    _run(at)
+    name, data, kind = at.session_state["x_file"]
+    assert name == f"frontline-2022-09-10.{fmt}" and kind == fmt
+    assert data.lstrip(b"\xef\xbb\xbf").startswith(magic)

@@ -21,6 +21,8 @@ ARROW_HEAD_KM = 6.0
 
 _LEGEND = Template("""
 {% macro html(this, kwargs) %}
+<style>.mapapp-label { background: rgba(255,255,255,.8); border: none; box-shadow: none; padding: 0 3px;
+  font: 600 11px sans-serif; color: #222; } .mapapp-label::before { display: none; }</style>
 <details open class="mapapp-legend" style="position:absolute; z-index:9999; bottom:24px; left:10px;
      background:rgba(255,255,255,.92); padding:4px 8px; border:1px solid #999; border-radius:4px;
      font:11px/1.3 sans-serif; max-width:250px;">

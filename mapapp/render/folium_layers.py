@@ -115,6 +115,9 @@ def areas_layers(areas) -> list[folium.FeatureGroup]:
     return list(groups.values())
 
 
+LABEL_LIMIT = 40   # up to this many places, each is named on the map; beyond, names show on hover
+
+
 class CircleMarkers(MacroElement):
     """Many circle markers as one compact data array drawn by a few lines of Leaflet, instead of one folium object
     (and several templates) per marker: thousands of places stay fast to render and small to send.
@@ -128,7 +131,9 @@ class CircleMarkers(MacroElement):
   var group = {{ this._parent.get_name() }};
   {{ this.data_json }}.forEach(function (d) {
     var marker = L.circleMarker([d[0], d[1]], d[2]);
-    if (d[3]) { marker.bindTooltip(d[3]); }
+    if (d[5]) {
+      marker.bindTooltip(d[5], {permanent: true, direction: "right", offset: [8, 0], className: "mapapp-label"});
+    } else if (d[3]) { marker.bindTooltip(d[3]); }
     if (d[4]) { marker.bindPopup(d[4], {maxWidth: 380}); }
     marker.addTo(group);
   });
@@ -141,9 +146,11 @@ class CircleMarkers(MacroElement):
         self._name = "CircleMarkers"
         self.rows: list = []
 
-    def add(self, lat: float, lon: float, style: dict, *, tooltip: str = "", popup: str = "") -> None:
+    def add(self, lat: float, lon: float, style: dict, *, tooltip: str = "", popup: str = "",
+            label: str = "") -> None:
+        """``label``: a name shown beside the marker at all times (instead of the tooltip on hover)."""
         self.rows.append([round(lat, 5), round(lon, 5), {k: v for k, v in style.items() if v is not None},
-                          tooltip, popup])
+                          tooltip, popup, label])
 
     @property
     def data_json(self) -> str:
@@ -196,14 +203,15 @@ def events_layer(states, *, when, link=None, names: str = "en",
                     {"radius": MARKER_RADIUS, "color": STATUS_COLOURS.get(status, UNKNOWN_COLOUR), "fill": True,
                      "fillOpacity": MARKER_FILL_OPACITY, "weight": MARKER_EDGE_WEIGHT,
                      "dashArray": DASH_FUZZY if fuzzy or state.place.approximate else None},
-                    tooltip=html.escape(f"{display_name(state.place, names)}: {status}"), popup="<br>".join(rows))
+                    tooltip=html.escape(f"{display_name(state.place, names)}: {status}"), popup="<br>".join(rows),
+                    label=html.escape(display_name(state.place, names)) if len(states) <= LABEL_LIMIT else "")
     markers.add_to(group)
     return group
 
 
 def borders_layer() -> folium.FeatureGroup:
     """Country shapes from the committed Natural Earth extract: the map reads without tiles (offline)."""
-    from mapapp.basemap import NATURAL_EARTH_CREDIT, countries_geojson
+    from mapapp.basemap import BASEMAP_DIR, NATURAL_EARTH_CREDIT, countries_geojson
 
     group = folium.FeatureGroup(name="Borders (Natural Earth)", control=False)
     folium.GeoJson(countries_geojson(), style_function=lambda f: {
@@ -211,6 +219,11 @@ def borders_layer() -> folium.FeatureGroup:
         "fillColor": UKRAINE_FILL if f["properties"].get("iso_a2") == "UA" else NEIGHBOUR_FILL,
         "fillOpacity": BASE_FILL_OPACITY},
         attr=NATURAL_EARTH_CREDIT).add_to(group)
+    oblasts = BASEMAP_DIR / "oblast_lines.geojson"
+    if oblasts.exists():   # oblast boundaries help a reader find "the Kharkiv region"
+        folium.GeoJson(json.loads(oblasts.read_text(encoding="utf-8")), style_function=lambda _f: {
+            "color": BORDER_COLOUR, "weight": 0.7, "opacity": 0.6, "dashArray": "4 3"}, interactive=False,
+        ).add_to(group)
     return group
 
 
