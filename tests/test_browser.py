@@ -179,6 +179,24 @@ def test_a_shared_link_reopens_the_same_date_layers_and_view(page, app_url):
     page.goto(app_url)
 
 
+def test_choosing_an_event_in_the_timeline_sets_the_date_and_centres_the_map(page):
+    _date_map_state(page)
+    thumb = page.get_by_role("slider").first
+    before = thumb.get_attribute("aria-valuetext")
+    grid = page.locator("[data-testid='stDataFrame']").filter(has=page.locator("canvas")).last
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    grid.click(position={"x": 18, "y": 35 + 35 + 17})   # the selection box of the second row (header ≈ 35 px)
+    chosen = _wait_for(lambda: thumb.get_attribute("aria-valuetext") != before and thumb.get_attribute(
+        "aria-valuetext"), what="the slider to move to the event's date")
+    assert chosen < before and box["height"] > 100
+    state = _wait_for(lambda: (s := _date_map_state(page))["zoom"] == 10 and s, what="the map to zoom to the place")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "timeline_choice.png"))
+    assert state["zoom"] == 10
+    page.goto(page.url.split("?")[0])
+
+
 def _events_caption(page) -> str:
     return page.get_by_text(re.compile(r"events from \d+ articles")).first.inner_text()
 
