@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import time
 from datetime import date
 
 import folium
@@ -33,6 +34,7 @@ from mapapp.timeline import span, state_at
 
 st.set_page_config(page_title="Front-line map from news reports", layout="wide")
 MAP_TAB, ARTICLE_TAB = "Map at a date", "Articles and places"
+SOURCES_SHOWN = 100
 EXPORT_CHOICES = {"png": "PNG image", "svg": "SVG image (editable)", "pdf": "PDF (map or handout)",
                   "gif": "GIF timelapse", "mp4": "MP4 timelapse", "html": "Offline HTML with time slider",
                   "geojson": "GeoJSON (events and areas)", "kml": "KML (Google Earth)", "csv": "CSV (events)",
@@ -190,8 +192,8 @@ if query.strip():
 
 with st.sidebar.expander("Settings"):
     st.caption("Set through environment variables MAPAPP_<NAME> (see mapapp/settings.py).")
-    st.dataframe([{"setting": s.name, "value": "•••" if s.name == "EDITOR_PASSWORD" and s.value else str(s.value)}
-                  for s in settings.SETTINGS if s.name not in ("ONLINE_USER_AGENT",)], hide_index=True)
+    st.markdown("\n".join(f"- `{s.name}` = `{'•••' if s.name == 'EDITOR_PASSWORD' and s.value else s.value}`"
+                           for s in settings.SETTINGS if s.name not in ("ONLINE_USER_AGENT",)))
 
 # ------------------------------------------------------------------------------------------------------------
 # Header
@@ -281,6 +283,7 @@ with map_tab:
 
         @st.fragment(run_every=settings.PLAY_SECONDS if playing else None)
         def date_view() -> None:
+            started = time.perf_counter()
             if st.session_state.get("playing"):
                 if st.session_state.pop("play_started", False):
                     pass  # the first frame is where play started
@@ -324,10 +327,12 @@ with map_tab:
                 st.metric("Liberated shown", f"{areas.area_km2('liberated'):,.0f} km²")
                 st.metric("Contested shown", f"{areas.area_km2('contested'):,.0f} km²")
                 earlier = [d for d in dates if d < when]
-                if earlier:
+                if earlier and st.toggle("What changed since…", value=len(events) <= 2000, key="show_change",
+                                         help="Area gained between an earlier date and this one (off by default "
+                                              "for large corpora: it computes a second map)."):
                     if st.session_state.get("since") not in earlier:
                         st.session_state.pop("since", None)
-                    since = st.select_slider("What changed since", options=earlier, value=earlier[0],
+                    since = st.select_slider("Since", options=earlier, value=earlier[0],
                                              format_func=date.isoformat, key="since")
                     change = change_of(_areas(DB_PATH, version, since, baseline_key, baseline), areas, events)
                     st.caption(f"Since {since}: **+{change.gained_km2:,.0f} km²** liberated, "
@@ -336,14 +341,21 @@ with map_tab:
                 if baseline is None:
                     st.caption("No front line without a baseline: load an assessed control map above to draw one.")
                 st.caption("Solid: reported; pale dashed: inferred. Dashed rings: approximate place or fuzzy date.")
-                with st.expander(f"Sources up to {when}", expanded=False):
-                    for row in sources_up_to(events, when):
+                sources = sources_up_to(events, when)
+                with st.expander(f"Sources up to {when} ({len(sources)})", expanded=False):
+                    lines = []
+                    for row in sources[:SOURCES_SHOWN]:
                         title = articles[row["article"]].title if row["article"] in articles else row["article"]
-                        st.markdown(f"- {html.escape(row['outlet'] or 'unknown outlet')}, "
-                                    f"{row['published'] or 'undated'}: {html.escape(title)} "
-                                    f"({row['events']} events)")
+                        lines.append(f"- {html.escape(row['outlet'] or 'unknown outlet')}, "
+                                     f"{row['published'] or 'undated'}: {html.escape(title)} ({row['events']} events)")
+                    if len(sources) > SOURCES_SHOWN:
+                        lines.append(f"- … and {len(sources) - SOURCES_SHOWN} more (export the CSV for all)")
+                    st.markdown("\n".join(lines))
             st.caption("Link to this view: " + share_url(st.context.url, when=when, layers=layers, center=center,
                                                          zoom=zoom))
+            if settings.PERF_LOG:   # server time of this view, for bench/app_bench.py
+                with open(settings.PERF_LOG, "a", encoding="utf-8") as log:
+                    log.write(f"{when}\t{(time.perf_counter() - started) * 1000:.1f}\n")
 
         date_view()
 

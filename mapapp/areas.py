@@ -9,10 +9,11 @@ The method, its parameters and why each has its value are in ``docs/areas.md``. 
 - contested and advance reports get smaller discs (*reported*); with a baseline, a band along the new front
   inside formerly occupied ground is contested (*inferred*: fighting goes on where a line moved);
 - with a baseline, occupied = baseline occupied − liberated − contested; the front line is the edge of occupied
-  ground that is not the state border.
+  ground that faces Ukrainian-held land: not the state border, not the coast, and not the edge of the baseline
+  map's own extent (a file clipped to a box ends there; that is no front).
 
 Geometry is computed in a metric equal-area projection (LAEA centred on Ukraine), returned in WGS84 (GeoJSON
-lon, lat), made valid and clipped to Ukraine's border (Natural Earth).
+lon, lat), clipped to Ukraine's border (Natural Earth), without slivers, and valid after reprojection.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +29,8 @@ from pathlib import Path
 import numpy as np
 import shapely
 from pyproj import Transformer
-from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, shape
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, Polygon, mapping, shape
+from shapely.geometry.polygon import orient
 from shapely.ops import nearest_points, unary_union
 
 from mapapp.basemap import countries_geojson
@@ -50,6 +52,15 @@ DISC_QUAD_SEGS = 8             # vertices per quarter circle of a town disc: 32-
 GREY_BAND_KM = 8.0              # fighting goes on along a line that has just moved
 BORDER_TOLERANCE_KM = 6.0       # what lies this close to the state border is the border, not the front (maps of
                                 # control and Natural Earth draw the border a few km apart)
+EXTENT_TOLERANCE_KM = 0.01      # an edge with both ends this close to one side of the baseline's lon/lat extent
+                                # is where the map was clipped, not a front: a clip puts vertices exactly on the
+                                # side, so 10 m only absorbs numerical noise (< 1 m) and spares real edges that
+                                # merely touch the extent's outermost meridian or parallel
+MIN_AREA_KM2 = 0.1              # polygons and holes smaller than this are slivers of overlays or gaps between a
+                                # control map's pieces (10 cells at its 100 m resolution), not ground anyone holds
+DENSIFY_DEG = 0.05              # baseline edges longer than this (~5 km) get vertices before projection, so a long
+                                # straight clip edge stays on its meridian/parallel in metres (within 1 m)
+OUTPUT_GRID_DEG = 1e-6          # WGS84 output is snapped to 6 decimals (~0.1 m, RFC 7946's advice) and valid there
 
 _LAEA = "+proj=laea +lat_0=48.5 +lon_0=31.5 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
 _TO_METRIC = Transformer.from_crs("EPSG:4326", _LAEA, always_xy=True)
@@ -114,10 +125,19 @@ def _state_border_m():
 
 @dataclass(frozen=True)
 class Baseline:
-    """An assessed control map as of ``date``: status → (Multi)Polygon in metres."""
+    """An assessed control map as of ``date``: status → (Multi)Polygon in metres. ``extent`` is the lon/lat box
+    (min lon, min lat, max lon, max lat) of the file's polygons — where the map ends; computed from ``areas`` when
+    not given."""
     date: date | None
     areas: dict[str, object]
     source: str = ""
+    extent: tuple[float, float, float, float] | None = None
+
+    def __post_init__(self):
+        if self.extent is None:
+            shapes = [g for g in self.areas.values() if g is not None and not g.is_empty]
+            if shapes:
+                object.__setattr__(self, "extent", tuple(float(v) for v in to_wgs84(unary_union(shapes)).bounds))
 
     @property
     def occupied(self):
@@ -128,6 +148,81 @@ def _repair(geom):
     geom = shapely.make_valid(geom)
     polygons = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, (Polygon, MultiPolygon))]
     return unary_union(polygons) if polygons else Polygon()
+
+
+def _polygons_of(geom) -> list[Polygon]:
+    """The non-empty Polygons in ``geom``, however nested (a GeometryCollection may hold a MultiPolygon)."""
+    if geom is None or geom.is_empty:
+        return []
+    if isinstance(geom, Polygon):
+        return [geom]
+    return [poly for part in getattr(geom, "geoms", []) for poly in _polygons_of(part)]
+
+
+def _without_small(polygons, area_m2) -> list[Polygon]:
+    """``polygons`` without those, or those holes, whose area (by ``area_m2``, in m²) is under ``MIN_AREA_KM2``."""
+    kept = []
+    for poly in polygons:
+        if area_m2(poly) < MIN_AREA_KM2 * 1e6:
+            continue
+        holes = [ring for ring in poly.interiors if area_m2(Polygon(ring)) >= MIN_AREA_KM2 * 1e6]
+        kept.append(poly if len(holes) == len(poly.interiors) else Polygon(poly.exterior, holes))
+    return kept
+
+
+def _multi(polygons: list[Polygon]):
+    if not polygons:
+        return Polygon()
+    return polygons[0] if len(polygons) == 1 else MultiPolygon(polygons)
+
+
+def _drop_slivers(geom):
+    """Polygonal parts of ``geom`` (metres), without parts or holes smaller than ``MIN_AREA_KM2``."""
+    return _multi(_without_small(_polygons_of(geom), lambda g: g.area))
+
+
+def _tidy(geom):
+    """Valid polygonal ground in metres without slivers (the form every polygon of ``Areas`` has): dropping a
+    part or a hole of a valid polygon leaves it valid."""
+    return _drop_slivers(_repair(geom))
+
+
+def _make_valid_rings(geom):
+    """Valid polygonal ``geom``; rings rebuilt with holes subtracted (shapely ≥ 2.1), else GEOS' default repair."""
+    try:
+        return _multi(_polygons_of(shapely.make_valid(geom, method="structure", keep_collapsed=False)))
+    except TypeError:   # shapely 2.0: one method only, whose pieces may need dissolving
+        return _repair(geom)
+
+
+def polygon_wgs84(geom):
+    """A polygon in metres as a valid, sliver-free (Multi)Polygon in WGS84 lon/lat on the ``OUTPUT_GRID_DEG``
+    grid, exterior rings counterclockwise (RFC 7946), or an empty Polygon. Reprojection moves vertices by float
+    noise, which can make near-touching edges of a valid polygon cross; the rings are rebuilt and snapped to the
+    output grid (GEOS snap-rounding, valid by construction), so the result stays valid written with 6 decimals."""
+    geom = _drop_slivers(geom)
+    if geom.is_empty:
+        return Polygon()
+    wgs = to_wgs84(geom)
+    snapped = shapely.set_precision(wgs, OUTPUT_GRID_DEG, mode="pointwise")   # rounding only: cheap
+    if not snapped.is_valid:   # rebuild the rings, then snap-round (slower, valid by construction)
+        snapped = shapely.set_precision(wgs if wgs.is_valid else _make_valid_rings(wgs), OUTPUT_GRID_DEG)
+        if not snapped.is_valid:   # not seen; a safety net
+            snapped = shapely.set_precision(_make_valid_rings(snapped), OUTPUT_GRID_DEG)
+    # snapping can pinch off a lobe or collapse a hole: what is left is measured in metres again
+    return _multi([orient(p, sign=1.0) for p in _without_small(_polygons_of(snapped),
+                                                                lambda g: to_metric(g).area)])
+
+
+def line_wgs84(geom):
+    """A line in metres in WGS84 on the output grid, without zero-length pieces (or an empty LineString)."""
+    if geom is None or geom.is_empty:
+        return LineString()
+    parts = [g for g in shapely.get_parts(shapely.set_precision(to_wgs84(geom), OUTPUT_GRID_DEG))
+             if isinstance(g, LineString) and not g.is_empty and g.length > 0]
+    if not parts:
+        return LineString()
+    return parts[0] if len(parts) == 1 else MultiLineString(parts)
 
 
 def _looks_projected(geom) -> bool:
@@ -210,7 +305,7 @@ def baseline_from_bytes(data: bytes, name: str, *, as_of: date | None = None) ->
             baseline = load_baseline(path, as_of=as_of or _date_in_name(name))
         except BaselineError as exc:
             raise BaselineError(str(exc).replace(str(path), name)) from None
-    return Baseline(baseline.date, baseline.areas, name)
+    return replace(baseline, source=name)
 
 
 def _date_in_name(name: str) -> date | None:
@@ -245,8 +340,15 @@ def load_baseline(path: str | Path, *, as_of: date | None = None) -> Baseline:
             when = date.fromisoformat(path.stem[:10])
         except ValueError:
             when = None
-    areas = {status: _repair(to_metric(_repair(unary_union(geoms)))) for status, geoms in parts.items()}
-    return Baseline(when, areas, str(path))
+    lonlat = {status: _repair(unary_union(geoms)) for status, geoms in parts.items()}
+    shapes = [g for g in lonlat.values() if not g.is_empty]
+    if not shapes:
+        raise BaselineError(f"{path}: no polygon with an area (occupied, liberated or contested)")
+    extent = tuple(float(v) for v in unary_union(shapes).bounds)
+    # Densified in degrees before projecting: a long straight edge (a clip along a parallel) stays on it in metres.
+    areas = {status: _drop_slivers(_repair(to_metric(shapely.segmentize(g, DENSIFY_DEG))))
+             for status, g in lonlat.items()}
+    return Baseline(when, areas, str(path), extent)
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -267,12 +369,18 @@ class Areas:
         """GeoJSON in WGS84 (lon, lat): polygons with status/basis/sources, lines with kind."""
         features = []
         for p in self.polygons:
-            features.append({"type": "Feature", "geometry": mapping(to_wgs84(p["geometry"])),
+            geom = polygon_wgs84(p["geometry"])   # valid, non-empty, no slivers: or no feature
+            if geom.is_empty:
+                continue
+            features.append({"type": "Feature", "geometry": mapping(geom),
                              "properties": {"status": p["status"], "basis": p["basis"], "sources": p["sources"],
                                             "area_km2": round(p["geometry"].area / 1e6, 1)}})
         for line in self.lines:
+            geom = line_wgs84(line["geometry"])
+            if geom.is_empty:
+                continue
             props = {k: v for k, v in line.items() if k != "geometry"}
-            features.append({"type": "Feature", "geometry": mapping(to_wgs84(line["geometry"])), "properties": props})
+            features.append({"type": "Feature", "geometry": mapping(geom), "properties": props})
         return {"type": "FeatureCollection", "properties": {"date": self.date.isoformat(),
                                                             "baseline": self.baseline.source if self.baseline else None,
                                                             "front_line": bool(self.baseline)},
@@ -306,11 +414,57 @@ def _pushes(events: list[Event]) -> list[list[Event]]:
     return groups
 
 
-def _front_of(occupied):
-    """The edge of occupied ground that faces Ukrainian-held ground (not the state border or the sea)."""
+_KM_PER_DEG_LAT = 111.2
+_KM_PER_DEG_LON_EQUATOR = 111.32
+
+
+def _off_extent(boundary, extent):
+    """``boundary`` (lines in metres) without the segments that run along a side of ``extent`` (a lon/lat box):
+    both ends of the segment within ``EXTENT_TOLERANCE_KM`` of the same side. A clipped file's polygons end on
+    the clip box in straight runs along it; a real edge only touches the box side at its outermost point."""
+    if extent is None or boundary.is_empty:
+        return boundary
+    west, south, east, north = extent
+    pieces = []
+    for part in shapely.get_parts(boundary):
+        xy = shapely.get_coordinates(part)
+        if len(xy) < 2:
+            continue
+        lon, lat = _TO_WGS84.transform(xy[:, 0], xy[:, 1])
+        tol_lat = EXTENT_TOLERANCE_KM / _KM_PER_DEG_LAT
+        tol_lon = EXTENT_TOLERANCE_KM / (_KM_PER_DEG_LON_EQUATOR * np.cos(np.radians(lat)))
+        along = np.zeros(len(xy) - 1, dtype=bool)
+        for near in (np.abs(lon - west) <= tol_lon, np.abs(lon - east) <= tol_lon,
+                     np.abs(lat - south) <= tol_lat, np.abs(lat - north) <= tol_lat):
+            along |= near[:-1] & near[1:]
+        if not along.any():
+            pieces.append(LineString(xy))
+            continue
+        # runs of segments that are not along the extent: segments i..j → vertices i..j+1
+        keep = np.flatnonzero(~along)
+        if keep.size == 0:
+            continue
+        breaks = np.flatnonzero(np.diff(keep) > 1)
+        for first, last in zip(np.r_[keep[0], keep[breaks + 1]], np.r_[keep[breaks], keep[-1]]):
+            pieces.append(LineString(xy[first:last + 2]))
+    if not pieces:
+        return LineString()
+    return shapely.line_merge(MultiLineString(pieces))   # a ring cut once joins up again at its start
+
+
+def _front_of(occupied, extent=None):
+    """The edge of occupied ground that faces Ukrainian-held land: not the state border, not the coast or the sea,
+    not the edge of the baseline map's extent (a lon/lat box; None: the whole map is known)."""
     if occupied.is_empty:
         return LineString()
-    return occupied.boundary.difference(_state_border_m())
+    front = _off_extent(occupied.boundary, extent)
+    if front.is_empty:
+        return LineString()
+    front = front.intersection(ukraine_m()).difference(_state_border_m())
+    lines = [g for g in shapely.get_parts(front) if isinstance(g, LineString) and g.length > 0]
+    if not lines:
+        return LineString()
+    return shapely.line_merge(MultiLineString(lines))
 
 
 def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = None) -> Areas:
@@ -319,7 +473,8 @@ def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = Non
     states = state_at(events, when)
     since = baseline.date if baseline and baseline.date else date.min
     occupied0 = baseline.occupied if baseline else None
-    front0 = _front_of(occupied0) if baseline else None
+    extent = baseline.extent if baseline else None
+    front0 = _front_of(occupied0, extent) if baseline else None
     land = ukraine_m()
 
     def after_baseline(event: Event) -> bool:
@@ -385,16 +540,17 @@ def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = Non
             ("liberated", "inferred", liberated_inferred, _ids(inferred) or _ids(reported)),
             ("contested", "reported", contested_reported, sorted(e.event_id for e in fighting)),
             ("contested", "inferred", contested_inferred, _ids(reported))):
-        if not geom.is_empty and geom.area > 1e4:
+        geom = _tidy(geom)
+        if not geom.is_empty:
             result.polygons.append({"geometry": geom, "status": status, "basis": basis, "sources": sources})
 
     if occupied0 is not None:
-        occupied = _repair(occupied0.difference(liberated_all).difference(contested_reported)
-                           .difference(contested_inferred))
+        occupied = _tidy(occupied0.difference(liberated_all).difference(contested_reported)
+                         .difference(contested_inferred))
         if not occupied.is_empty:
             result.polygons.append({"geometry": occupied, "status": "occupied", "basis": "baseline",
                                     "sources": [baseline.source]})
-        front = _front_of(occupied)
+        front = _front_of(occupied, extent)
         if not front.is_empty:
             result.lines.append({"geometry": front, "kind": "front_line", "sources": [baseline.source]})
     for line, event in arrows:
@@ -412,5 +568,5 @@ def no_longer_occupied(areas: Areas):
     return _repair(shown)
 
 
-__all__ = ["Areas", "Baseline", "BaselineError", "areas_at", "baseline_from_bytes", "load_baseline", "no_longer_occupied",
-           "to_metric", "to_wgs84", "town_radius_km", "ukraine_m"]
+__all__ = ["Areas", "Baseline", "BaselineError", "areas_at", "baseline_from_bytes", "line_wgs84", "load_baseline",
+           "no_longer_occupied", "polygon_wgs84", "to_metric", "to_wgs84", "town_radius_km", "ukraine_m"]

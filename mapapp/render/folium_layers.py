@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import json
+from functools import lru_cache
+from pathlib import Path
 
 import folium
 from branca.element import MacroElement, Template
@@ -209,21 +211,51 @@ def events_layer(states, *, when, link=None, names: str = "en",
     return group
 
 
+class StaticGeoJson(MacroElement):
+    """A fixed GeoJSON layer (the base map) drawn by Leaflet with one style for all its features, or one per
+    ``match`` property value: no per-feature work in Python, no bounds computation, one template compiled once."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.geoJSON({{ this.data_json }}, {interactive: false, attribution: {{ this.attribution_json }},
+  style: function (f) {
+  var s = {{ this.style_json }}, by = {{ this.match_json }};
+  var k = by && f.properties ? f.properties[by.property] : null;
+  return (by && k in by.styles) ? Object.assign({}, s, by.styles[k]) : s;
+}}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, data_json: str, style: dict, match: dict | None = None, *, attribution: str = ""):
+        super().__init__()
+        self._name = "StaticGeoJson"
+        self.attribution_json = json.dumps(attribution)
+        self.data_json = data_json
+        self.style_json = json.dumps(style)
+        self.match_json = json.dumps(match)
+
+
+@lru_cache(maxsize=4)
+def _script_safe_json(path: str) -> str:
+    text = json.dumps(json.loads(Path(path).read_text(encoding="utf-8")), separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def borders_layer() -> folium.FeatureGroup:
-    """Country shapes from the committed Natural Earth extract: the map reads without tiles (offline)."""
-    from mapapp.basemap import BASEMAP_DIR, NATURAL_EARTH_CREDIT, countries_geojson
+    """Country shapes and oblast lines from the committed Natural Earth extracts: the map reads without tiles
+    (offline)."""
+    from mapapp.basemap import BASEMAP_DIR, NATURAL_EARTH_CREDIT
 
     group = folium.FeatureGroup(name="Borders (Natural Earth)", control=False)
-    folium.GeoJson(countries_geojson(), style_function=lambda f: {
-        "color": BORDER_COLOUR, "weight": 1.2, "fill": True,
-        "fillColor": UKRAINE_FILL if f["properties"].get("iso_a2") == "UA" else NEIGHBOUR_FILL,
-        "fillOpacity": BASE_FILL_OPACITY},
-        attr=NATURAL_EARTH_CREDIT).add_to(group)
+    StaticGeoJson(_script_safe_json(str(BASEMAP_DIR / "countries.geojson")),
+                  {"color": BORDER_COLOUR, "weight": 1.2, "fill": True, "fillColor": NEIGHBOUR_FILL,
+                   "fillOpacity": BASE_FILL_OPACITY},
+                  {"property": "iso_a2", "styles": {"UA": {"fillColor": UKRAINE_FILL}}},
+                  attribution=f"{NATURAL_EARTH_CREDIT} · {GEONAMES_ATTRIBUTION}").add_to(group)
     oblasts = BASEMAP_DIR / "oblast_lines.geojson"
     if oblasts.exists():   # oblast boundaries help a reader find "the Kharkiv region"
-        folium.GeoJson(json.loads(oblasts.read_text(encoding="utf-8")), style_function=lambda _f: {
-            "color": BORDER_COLOUR, "weight": 0.7, "opacity": 0.6, "dashArray": "4 3"}, interactive=False,
-        ).add_to(group)
+        StaticGeoJson(_script_safe_json(str(oblasts)),
+                      {"color": BORDER_COLOUR, "weight": 0.7, "opacity": 0.6, "dashArray": "4 3"}).add_to(group)
     return group
 
 
