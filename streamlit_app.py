@@ -16,9 +16,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from mapapp import settings
-from mapapp.app_view import (EVENT_TYPES, LAYERS, change_of, editing_allowed, event_dates, filter_events,
-                             outlets_of, parse_center, parse_zoom, play_from, share_url, article_link, sources_up_to,
-                             step, timeline_rows)
+from mapapp.app_view import (EVENT_TYPES, LAYERS, app_address, article_link, change_of, editing_allowed,
+                             event_dates, filter_events, outlets_of, parse_center, parse_zoom, play_from, share_url,
+                             sources_up_to, step, timeline_rows)
 from mapapp.areas import BaselineError, areas_at, baseline_from_bytes
 from mapapp.articles import (ArticleError, article_from_text, parse_date, seed_articles, stated_publication_date,
                              text_from_bytes)
@@ -298,11 +298,11 @@ with map_tab:
                              help="The map shows the reported state on this date. Keys ←/→ move a day.")
             areas = _areas(DB_PATH, version, when, baseline_key, baseline)
             states = state_at(events, when)
-            base_url = st.context.url
-            link = lambda article, quote: article_link(base_url, article, quote)  # noqa: E731
+            link = lambda article, quote: article_link(None, article, quote)  # noqa: E731  ("?…", completed below)
             note = f"Reported claims, not verified control. {n_sources} articles."
             fmap = use_local_leaflet(base_map(tiles=settings.TILES, note=note, fit=fit_of(events)))
-            groups = date_layers(areas, states, events, when, layers=layers, link=link, names=NAMES)
+            groups = date_layers(areas, states, events, when, layers=layers, link=link, names=NAMES,
+                                 link_base=app_address(st.context.url))
             center = st.session_state.get("view_center") or parse_center(st.query_params.get("center")) \
                 or parse_center(settings.DEFAULT_CENTER)
             zoom = st.session_state.get("view_zoom") or parse_zoom(st.query_params.get("zoom")) \

@@ -23,6 +23,7 @@ LAYERS = {
     "recent": "Reports of the last 7 days",
 }
 RECENT_DAYS = 7
+QUOTE_IN_LINK = 60   # characters of the quoted sentence a link carries to find it again
 EVENT_TYPES = ("liberated", "advance", "contested", "occupied", "shelling")
 
 
@@ -161,9 +162,20 @@ def share_url(base_url: str | None, *, when: date, layers, center=None, zoom=Non
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
 
 
+def app_address(url: str | None) -> str:
+    """The app's own address without query or fragment ("" when unknown): what relative links are completed with."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", "")) if parts.netloc else ""
+
+
 def article_link(base_url: str | None, article_id: str, quote: str = "") -> str:
     """Where a popup's "read the article" goes: the app's article view with the quoted sentence highlighted."""
-    query = urlencode({"view": "Articles and places", "article": article_id, "quote": quote[:300]})
+    # The start of the sentence is enough to find it (the article view highlights the whole sentence); the full
+    # quote in every popup's link would double what the map sends.
+    query = urlencode({"view": "Articles and places", "article": article_id,
+                       "quote": " ".join(quote.split())[:QUOTE_IN_LINK]})
     if not base_url:
         return "?" + query
     parts = urlsplit(base_url)

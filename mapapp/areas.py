@@ -145,7 +145,12 @@ class Baseline:
 
 
 def _repair(geom):
+    """A valid (Multi)Polygon: valid polygonal input as it is; otherwise made valid, keeping its polygonal parts."""
+    if isinstance(geom, (Polygon, MultiPolygon)) and geom.is_valid:
+        return geom
     geom = shapely.make_valid(geom)
+    if isinstance(geom, (Polygon, MultiPolygon)):
+        return geom
     polygons = [g for g in getattr(geom, "geoms", [geom]) if isinstance(g, (Polygon, MultiPolygon))]
     return unary_union(polygons) if polygons else Polygon()
 
@@ -395,23 +400,37 @@ def town_radius_km(population: int) -> float:
 
 
 def _pushes(events: list[Event]) -> list[list[Event]]:
-    """Liberation reports grouped into pushes: linked when within PUSH_LINK_KM and PUSH_WINDOW_DAYS."""
-    groups: list[list[Event]] = []
-    for event in sorted(events, key=lambda e: e.date):
-        point = _point_m(event.place.lat, event.place.lon)
-        joined = [g for g in groups if any(
-            abs((window(e.date, e.date_precision or "day")[0] - window(event.date, event.date_precision or "day")[0])
-                .days) <= PUSH_WINDOW_DAYS and point.distance(_point_m(e.place.lat, e.place.lon)) <= _km(PUSH_LINK_KM)
-            for e in g)]
-        if not joined:
-            groups.append([event])
-            continue
-        merged = [event]
-        for g in joined:
-            merged += g
-            groups.remove(g)
-        groups.append(merged)
-    return groups
+    """Liberation reports grouped into pushes: two reports are linked when within PUSH_LINK_KM and
+    PUSH_WINDOW_DAYS of each other, and a push is a connected group of links. Reports are bucketed by a grid of
+    PUSH_LINK_KM cells and PUSH_WINDOW_DAYS periods, so each is compared only with its neighbours' buckets."""
+    ordered = sorted(events, key=lambda e: e.date)
+    starts = [window(e.date, e.date_precision or "day")[0].toordinal() for e in ordered]
+    points = [_point_m(e.place.lat, e.place.lon) for e in ordered]
+    xy = [(p.x, p.y) for p in points]
+    link = _km(PUSH_LINK_KM)
+    parent = list(range(len(ordered)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    buckets: dict[tuple[int, int, int], list[int]] = {}
+    for i, (x, y) in enumerate(xy):
+        key = (int(x // link), int(y // link), starts[i] // PUSH_WINDOW_DAYS)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for dt in (-1, 0, 1):
+                    for j in buckets.get((key[0] + dx, key[1] + dy, key[2] + dt), ()):
+                        if abs(starts[i] - starts[j]) <= PUSH_WINDOW_DAYS and \
+                                math.hypot(x - xy[j][0], y - xy[j][1]) <= link:
+                            parent[root(i)] = root(j)
+        buckets.setdefault(key, []).append(i)
+    groups: dict[int, list[Event]] = {}
+    for i, event in enumerate(ordered):
+        groups.setdefault(root(i), []).append(event)
+    return [sorted(g, key=lambda e: e.date, reverse=True) for g in groups.values()]
 
 
 _KM_PER_DEG_LAT = 111.2
@@ -487,7 +506,7 @@ def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = Non
     fighting = [s.event for s in states.values() if s.event is not None and after_baseline(s.event) and (
         s.status in ("contested", "advance") or (s.status == "liberated" and s.disputed))]
 
-    reported, inferred, arrows = [], [], []
+    reported, inferred, arrows, all_discs = [], [], [], []
     for push in _pushes(liberated):
         discs, anchors = [], []
         for event in push:
@@ -499,7 +518,8 @@ def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = Non
                 anchors.append(start)
                 inferred.append((LineString([start, point]).buffer(_km(CORRIDOR_HALF_WIDTH_KM)), event))
                 arrows.append((LineString([start, point]), event))
-        reported.append((unary_union(discs), push))
+        reported.append((None, push))   # the discs are unioned once, below, for every push together
+        all_discs += discs
         if len(anchors) >= 3:
             hull = shapely.MultiPoint(anchors).convex_hull.buffer(_km(HULL_MARGIN_KM))
             inferred.append((hull, push[0]))
@@ -510,7 +530,7 @@ def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = Non
             geom = geom.intersection(occupied0)
         return _repair(geom)
 
-    reported_union = unary_union([g for g, _ in reported]) if reported else Polygon()
+    reported_union = unary_union(all_discs) if all_discs else Polygon()
     liberated_reported = _clip(reported_union) if reported else Polygon()
     liberated_all = _clip(unary_union([reported_union] + [g for g, _ in inferred])) if (reported or inferred) \
         else Polygon()

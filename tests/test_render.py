@@ -50,7 +50,16 @@ def test_map_at_a_date_draws_areas_and_escaped_report_popups():
     fmap = map_at(areas_at(events, when), state_at(events, when), when=when)
     html = fmap.get_root().render()
     # Article text reaches the page escaped as HTML, inside JSON that cannot close its <script> block.
-    assert "<script>alert(1)" not in html and "\\u0026lt;script\\u0026gt;" in html
-    assert "Wire \\u0026lt;b\\u0026gt;" in html
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Wire &lt;b&gt;" in html
     assert "Liberated (reported and inferred)" in html and "Contested / grey zone" in html
     assert sum(len(m.rows) for m in _elements(fmap, CircleMarkers)) == 2   # Balakliia and Lyman
+
+
+def test_map_data_cannot_close_its_script_block():
+    from mapapp.render.folium_layers import script_safe_json
+
+    text = script_safe_json({"popup": "<b>x</b></script><script>alert(1)</script><!-- <SCRIPT>"})
+    assert "</" not in text and "<!--" not in text
+    import json
+    assert json.loads(text.replace("<\\/", "</"))["popup"].startswith("<b>x</b></script>")   # same text to JS

@@ -23,11 +23,18 @@ def quote_span(text: str, quote: str) -> tuple[int, int] | None:
         return None
     start = text.find(quote)
     if start >= 0:
-        return start, start + len(quote)
-    words = quote.split(" ")
-    pattern = r"\s+".join(re.escape(w) for w in words)
-    found = re.search(pattern, text)
-    return (found.start(), found.end()) if found else None
+        end = start + len(quote)
+    else:
+        found = re.search(r"\s+".join(re.escape(w) for w in quote.split(" ")), text)
+        if not found:
+            return None
+        start, end = found.span()
+    # A quote given by its first words (as links carry it) runs to the end of its sentence.
+    closing = _SENTENCE_END.search(text, max(start, end - 1))
+    return start, closing.end() if closing else len(text)
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*(?=\s|$)|\n")
 
 
 def highlighted_article_html(text: str, mentions: list[Mention], *, quote: str = "") -> str:

@@ -15,7 +15,8 @@ from branca.element import MacroElement, Template
 
 from mapapp.app_view import LAYERS, RECENT_DAYS, recent_events
 from mapapp.render.folium_layers import (STATUS_COLOURS, THEATER_CENTER, CircleMarkers, areas_layers,
-                                         borders_layer, display_name, events_layer)
+                                         borders_layer, display_features, display_name, events_layer,
+                                         short_quote)
 
 ARROW_HEAD_KM = 6.0
 
@@ -107,10 +108,10 @@ def _arrow_head(coords: list[list[float]]) -> list[tuple[float, float]] | None:
     return [(lat, lon) for lon, lat in points]
 
 
-def arrows_layer(areas) -> folium.FeatureGroup:
+def arrows_layer(areas, features: list[dict] | None = None) -> folium.FeatureGroup:
     """Advance arrows with heads: the dashed line of the push and a filled head where it arrived."""
     group = folium.FeatureGroup(name=LAYERS["arrows"])
-    for feature in areas.feature_collection()["features"]:
+    for feature in display_features(areas) if features is None else features:
         props = feature["properties"]
         if props.get("kind") != "advance":
             continue
@@ -127,10 +128,10 @@ def arrows_layer(areas) -> folium.FeatureGroup:
     return group
 
 
-def recent_layer(events, when, *, link=None, names: str = "en") -> folium.FeatureGroup:
+def recent_layer(events, when, *, link=None, names: str = "en", link_base: str = "") -> folium.FeatureGroup:
     """A black ring around each place reported in the last days: what is new at this date, one popup per report."""
     group = folium.FeatureGroup(name=LAYERS["recent"])
-    markers = CircleMarkers()
+    markers = CircleMarkers(link_base=link_base)
     by_place: dict[str, list] = {}
     for event in recent_events(events, when):
         by_place.setdefault(event.place.place_id, []).append(event)
@@ -140,7 +141,7 @@ def recent_layer(events, when, *, link=None, names: str = "en") -> folium.Featur
         for event in sorted(items, key=lambda e: (e.date, e.event_type)):
             source = event.sources[0]
             row = (f"<b>{html.escape(event.date.isoformat())}</b> {html.escape(event.event_type)}"
-                   f"{' (disputed)' if event.disputed else ''}: “{html.escape(source.quote)}” — "
+                   f"{' (disputed)' if event.disputed else ''}: “{html.escape(short_quote(source.quote))}” — "
                    f"{html.escape(source.outlet or source.article)}")
             if link is not None:
                 row += f' <a href="{html.escape(link(source.article, source.quote))}" target="_blank" rel="noopener">article</a>'
@@ -152,19 +153,23 @@ def recent_layer(events, when, *, link=None, names: str = "en") -> folium.Featur
     return group
 
 
-def date_layers(areas, states, events, when, *, layers=tuple(LAYERS), link=None,
-                names: str = "en") -> list[folium.FeatureGroup]:
-    """The chosen layers for one date, in drawing order (areas under lines under markers)."""
+def date_layers(areas, states, events, when, *, layers=tuple(LAYERS), link=None, names: str = "en",
+                link_base: str = "") -> list[folium.FeatureGroup]:
+    """The chosen layers for one date, in drawing order (areas under lines under markers). ``link`` makes each
+    report's article link; relative links (``?…``) are completed in the browser with ``link_base``."""
     chosen = set(layers)
     wanted = {"liberated": "liberated", "contested": "contested", "occupied": "front", "front_line": "front"}
     groups = []
-    for key, group in zip(("liberated", "contested", "occupied", "front_line", "advance"), areas_layers(areas)):
+    features = display_features(areas)
+    for key, group in zip(("liberated", "contested", "occupied", "front_line", "advance"),
+                          areas_layers(areas, features)):
         if key in wanted and wanted[key] in chosen:
             groups.append(group)
     if "arrows" in chosen:
-        groups.append(arrows_layer(areas))
+        groups.append(arrows_layer(areas, features))
     if "settlements" in chosen:
-        groups.append(events_layer(states, when=when, link=link, names=names, name=LAYERS["settlements"]))
+        groups.append(events_layer(states, when=when, link=link, names=names, name=LAYERS["settlements"],
+                                   link_base=link_base))
     if "recent" in chosen:
-        groups.append(recent_layer(events, when, link=link, names=names))
+        groups.append(recent_layer(events, when, link=link, names=names, link_base=link_base))
     return groups

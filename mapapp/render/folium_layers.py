@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import folium
-from branca.element import MacroElement, Template
+from branca.element import Element, Figure, MacroElement, Template
 
 from mapapp.geoparse import Mention
 from mapapp.render.article_html import KIND_COLOURS
@@ -20,6 +20,33 @@ from mapapp.render.style import (AREA_EDGE_WEIGHT, BASE_FILL_OPACITY, BORDER_COL
 
 THEATER_CENTER = (49.0, 36.5)  # lat, lon
 GEONAMES_ATTRIBUTION = 'Places: <a href="https://www.geonames.org/">GeoNames</a> (CC BY 4.0), KATOTTG'
+
+
+class _Rendered(Element):
+    """Text already rendered: branca's ``Element(text)`` would compile it as a Jinja template (seconds for a
+    megabyte of map data); this one renders as itself."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs) -> str:
+        return self._text
+
+
+class DataElement(MacroElement):
+    """A MacroElement whose rendered header/html/script parts are added to the page as they are, not re-parsed as
+    templates. Every element of ours that carries map data derives from it."""
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+        for part, target in (("header", figure.header), ("html", figure.html), ("script", figure.script)):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                target.add_child(_Rendered(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
 
 
 def mentions_layer(mentions: list[Mention], *, name: str = "Places named in the article") -> folium.FeatureGroup:
@@ -65,34 +92,38 @@ def mentions_map(mentions: list[Mention], *, tiles: str | None = "OpenStreetMap"
 
 
 
-DISPLAY_TOLERANCE_DEG = 0.002   # ≈ 150–220 m: invisible at the zooms the theater is read at, far fewer vertices
+DISPLAY_TOLERANCE_M = 250.0   # under a pixel at zoom 8 (≈ 600 m/px at 7): invisible, and far fewer vertices to send
 
 
-def _display_feature(feature: dict) -> dict:
-    """The feature as the browser needs it: geometry simplified and rounded to ~10 m, and only the properties the
-    styles and tooltips use (no free text from articles or uploaded files travels into the page's script)."""
-    from shapely.geometry import mapping, shape
+def display_features(areas) -> list[dict]:
+    """The areas as the browser needs them: simplified in metres, then in lon/lat rounded to ~10 m, with only the
+    properties the styles and tooltips use (no free text from articles or uploaded files reaches the page's
+    script). Exports and the CLI use ``Areas.feature_collection()``, the exact geometry."""
+    import numpy
+    import shapely
+    from shapely.geometry import mapping
 
-    geometry = shape(feature["geometry"])
-    if geometry.geom_type in ("Polygon", "MultiPolygon", "LineString", "MultiLineString"):
-        simpler = geometry.simplify(DISPLAY_TOLERANCE_DEG, preserve_topology=True)
-        geometry = simpler if not simpler.is_empty else geometry
+    from mapapp.areas import to_wgs84
 
-    def rounded(coords):
-        return [rounded(c) for c in coords] if isinstance(coords[0], (list, tuple)) else [round(v, 4) for v in coords]
+    features = []
+    for item, props in ([(p, {"status": p["status"], "basis": p["basis"],
+                               "area_km2": round(p["geometry"].area / 1e6, 1)}) for p in areas.polygons]
+                        + [(line, {k: line[k] for k in ("kind", "date") if k in line}) for line in areas.lines]):
+        geometry = item["geometry"]
+        simpler = geometry.simplify(DISPLAY_TOLERANCE_M, preserve_topology=False)
+        lonlat = shapely.transform(to_wgs84(simpler if not simpler.is_empty else geometry),
+                                   lambda xy: numpy.round(xy, 3))   # ~100 m, within the simplification
+        shown = mapping(lonlat)
+        if lonlat.is_empty or not shown.get("coordinates"):
+            continue
+        features.append({"type": "Feature", "properties": props, "geometry": shown})
+    return features
 
-    shown = mapping(geometry)
-    if "coordinates" in shown:
-        shown = {"type": shown["type"], "coordinates": rounded(shown["coordinates"])}
-    keep = ("status", "basis", "kind", "area_km2", "date")
-    return {"type": "Feature", "geometry": shown,
-            "properties": {k: v for k, v in feature["properties"].items() if k in keep}}
 
-
-def areas_layers(areas) -> list[folium.FeatureGroup]:
+def areas_layers(areas, features: list[dict] | None = None) -> list[folium.FeatureGroup]:
     """Liberated, contested and occupied polygons (reported solid, inferred dashed and paler), the front line and
-    advance arrows, one toggleable group each."""
-    collection = areas.feature_collection()
+    advance arrows, one toggleable group each. ``features``: ``display_features(areas)`` if already made."""
+    features = display_features(areas) if features is None else features
     groups = {
         "liberated": folium.FeatureGroup(name="Liberated (reported and inferred)"),
         "contested": folium.FeatureGroup(name="Contested / grey zone"),
@@ -100,7 +131,8 @@ def areas_layers(areas) -> list[folium.FeatureGroup]:
         "front_line": folium.FeatureGroup(name="Front line (needs a baseline)"),
         "advance": folium.FeatureGroup(name="Advance arrows"),
     }
-    for feature in collection["features"]:
+    by_group: dict[str, list[dict]] = {}
+    for feature in features:
         props = feature["properties"]
         key = props.get("status") or props.get("kind")
         if key not in groups:
@@ -112,15 +144,44 @@ def areas_layers(areas) -> list[folium.FeatureGroup]:
                  "dashArray": DASH_INFERRED if inferred or key == "advance" else None}
         label = {"front_line": "front line", "advance": f"advance reported {props.get('date', '')}"}.get(
             key, f"{key} ({props.get('basis')}) · {props.get('area_km2', 0):,.0f} km²")
-        folium.GeoJson(_display_feature(feature), style_function=lambda _f, s=style: s,
-                       tooltip=html.escape(label)).add_to(groups[key])
+        by_group.setdefault(key, []).append({"type": "Feature", "geometry": feature["geometry"],
+                                             "properties": {"style": style, "tooltip": html.escape(label)}})
+    for key, items in by_group.items():
+        StyledGeoJson(items).add_to(groups[key])
     return list(groups.values())
+
+
+class StyledGeoJson(DataElement):
+    """Features that carry their own Leaflet style and (escaped) tooltip in ``properties``, drawn by one
+    ``L.geoJSON`` call: no per-feature folium objects, no templates compiled from the data."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.geoJSON({{ this.data_json }}, {
+  style: function (f) { return f.properties.style; },
+  onEachFeature: function (f, layer) { if (f.properties.tooltip) { layer.bindTooltip(f.properties.tooltip); } }
+}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, features: list[dict]):
+        super().__init__()
+        self._name = "StyledGeoJson"
+        self.data_json = script_safe_json({"type": "FeatureCollection", "features": features})
+
+
+POPUP_QUOTE_CHARS = 500   # a popup quotes at most this much of a sentence; the article link shows all of it
+
+
+def short_quote(quote: str, limit: int = POPUP_QUOTE_CHARS) -> str:
+    quote = " ".join(quote.split())
+    return quote if len(quote) <= limit else quote[:limit].rsplit(" ", 1)[0] + " …"
 
 
 LABEL_LIMIT = 40   # up to this many places, each is named on the map; beyond, names show on hover
 
 
-class CircleMarkers(MacroElement):
+class CircleMarkers(DataElement):
     """Many circle markers as one compact data array drawn by a few lines of Leaflet, instead of one folium object
     (and several templates) per marker: thousands of places stay fast to render and small to send.
 
@@ -130,34 +191,43 @@ class CircleMarkers(MacroElement):
     _template = Template("""
 {% macro script(this, kwargs) %}
 (function () {
-  var group = {{ this._parent.get_name() }};
+  var group = {{ this._parent.get_name() }}, styles = {{ this.styles_json }}, base = {{ this.link_base_json }};
   {{ this.data_json }}.forEach(function (d) {
-    var marker = L.circleMarker([d[0], d[1]], d[2]);
+    var marker = L.circleMarker([d[0], d[1]], styles[d[2]]);
     if (d[5]) {
       marker.bindTooltip(d[5], {permanent: true, direction: "right", offset: [8, 0], className: "mapapp-label"});
     } else if (d[3]) { marker.bindTooltip(d[3]); }
-    if (d[4]) { marker.bindPopup(d[4], {maxWidth: 380}); }
+    if (d[4]) { marker.bindPopup(base ? d[4].split('href="?').join('href="' + base + '?') : d[4], {maxWidth: 380}); }
     marker.addTo(group);
   });
 })();
 {% endmacro %}
 """)
 
-    def __init__(self):
+    def __init__(self, *, link_base: str = ""):
+        """``link_base``: the app's address, put in front of every relative link (``href="?…"``) in the popups
+        by the browser, so it is sent once rather than in each popup."""
         super().__init__()
         self._name = "CircleMarkers"
         self.rows: list = []
+        self.styles: list[dict] = []
+        self.link_base_json = json.dumps(link_base)
 
     def add(self, lat: float, lon: float, style: dict, *, tooltip: str = "", popup: str = "",
             label: str = "") -> None:
         """``label``: a name shown beside the marker at all times (instead of the tooltip on hover)."""
-        self.rows.append([round(lat, 5), round(lon, 5), {k: v for k, v in style.items() if v is not None},
-                          tooltip, popup, label])
+        style = {k: v for k, v in style.items() if v is not None}
+        if style not in self.styles:
+            self.styles.append(style)
+        self.rows.append([round(lat, 5), round(lon, 5), self.styles.index(style), tooltip, popup, label])
 
     @property
     def data_json(self) -> str:
-        text = json.dumps(self.rows, ensure_ascii=False, separators=(",", ":"))
-        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        return script_safe_json(self.rows)
+
+    @property
+    def styles_json(self) -> str:
+        return script_safe_json(self.styles)
 
 
 def display_name(place, names: str = "en") -> str:
@@ -171,12 +241,12 @@ def display_name(place, names: str = "en") -> str:
     return ukrainian[0] if names == "uk" else f"{place.name} ({ukrainian[0]})"
 
 
-def events_layer(states, *, when, link=None, names: str = "en",
-                 name: str = "Settlements by status") -> folium.FeatureGroup:
+def events_layer(states, *, when, link=None, names: str = "en", name: str = "Settlements by status",
+                 link_base: str = "") -> folium.FeatureGroup:
     """One marker per place with its status at the date; the popup quotes the report (escaped) and its source.
     ``link(article_id, quote)``, when given, makes the popup link to the article with the sentence highlighted."""
     group = folium.FeatureGroup(name=name)
-    markers = CircleMarkers()
+    markers = CircleMarkers(link_base=link_base)
     for state in states.values():
         event = state.event or state.last_shelling
         if event is None:
@@ -187,7 +257,7 @@ def events_layer(states, *, when, link=None, names: str = "en",
         rows = [f"<b>{html.escape(display_name(state.place, names))}</b> — {html.escape(status)}"
                 + (" <i>(disputed)</i>" if state.disputed else ""),
                 f"{html.escape(event.date.isoformat())}{html.escape(fuzzy)}",
-                f"“{html.escape(source.quote)}”",
+                f"“{html.escape(short_quote(source.quote))}”",
                 f"— {html.escape(source.outlet or source.article)}, "
                 f"{html.escape(source.published.isoformat() if source.published else 'undated')}"]
         if link is not None:
@@ -211,7 +281,7 @@ def events_layer(states, *, when, link=None, names: str = "en",
     return group
 
 
-class StaticGeoJson(MacroElement):
+class StaticGeoJson(DataElement):
     """A fixed GeoJSON layer (the base map) drawn by Leaflet with one style for all its features, or one per
     ``match`` property value: no per-feature work in Python, no bounds computation, one template compiled once."""
 
@@ -235,10 +305,18 @@ L.geoJSON({{ this.data_json }}, {interactive: false, attribution: {{ this.attrib
         self.match_json = json.dumps(match)
 
 
+def script_safe_json(value) -> str:
+    """JSON to embed as a literal in a <script> block. What could end the block or switch the HTML parser's
+    script state — ``</`` and ``<!--`` — is written with JS escapes (``<\\/``, ``\\u003c!--``), which mean the
+    same characters to JavaScript; every other character stays as it is (escaping each ``<`` of the popups'
+    markup would add a fifth to what the map sends)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<!--", "\\u003c!--").replace("</", "<\\/")
+
+
 @lru_cache(maxsize=4)
 def _script_safe_json(path: str) -> str:
-    text = json.dumps(json.loads(Path(path).read_text(encoding="utf-8")), separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return script_safe_json(json.loads(Path(path).read_text(encoding="utf-8")))
 
 
 def borders_layer() -> folium.FeatureGroup:
