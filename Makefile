@@ -33,6 +33,7 @@ gazetteer: $(VENV)/.build
 
 basemap: $(VENV)/.build
 	$(PY) -m mapapp.basemap_build
+	$(PY) -m mapapp.basemap_lines_build
 
 # Debian's chromium for the browser tests (Playwright cannot download its own browser here).
 chromium:

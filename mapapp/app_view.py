@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
 
 from shapely import union_all
 
@@ -174,8 +174,8 @@ def article_link(base_url: str | None, article_id: str, quote: str = "") -> str:
     """Where a popup's "read the article" goes: the app's article view with the quoted sentence highlighted."""
     # The start of the sentence is enough to find it (the article view highlights the whole sentence); the full
     # quote in every popup's link would double what the map sends.
-    query = urlencode({"view": "Articles and places", "article": article_id,
-                       "quote": " ".join(quote.split())[:QUOTE_IN_LINK]})
+    query = (f"view=Articles+and+places&article={quote_plus(article_id)}"
+             f"&quote={quote_plus(' '.join(quote.split())[:QUOTE_IN_LINK])}")
     if not base_url:
         return "?" + query
     parts = urlsplit(base_url)

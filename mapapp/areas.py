@@ -99,6 +99,12 @@ def _point_m(lat: float, lon: float) -> Point:
     return Point(x, y)
 
 
+@lru_cache(maxsize=65536)
+def _disc(lat: float, lon: float, radius_km: float):
+    """A place's disc in metres; the same for every date, so kept (dragging the date re-uses them)."""
+    return _point_m(lat, lon).buffer(_km(radius_km), quad_segs=DISC_QUAD_SEGS)
+
+
 @lru_cache(maxsize=1)
 def ukraine_m():
     """Ukraine (Natural Earth, Crimea included) in metres."""
@@ -511,7 +517,7 @@ def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = Non
         discs, anchors = [], []
         for event in push:
             point = _point_m(event.place.lat, event.place.lon)
-            discs.append(point.buffer(_km(town_radius_km(event.place.population)), quad_segs=DISC_QUAD_SEGS))
+            discs.append(_disc(event.place.lat, event.place.lon, town_radius_km(event.place.population)))
             anchors.append(point)
             if front0 is not None and not front0.is_empty and occupied0.contains(point):
                 start = nearest_points(front0, point)[0]
@@ -541,7 +547,7 @@ def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = Non
         point = _point_m(event.place.lat, event.place.lon)
         radius = ADVANCE_RADIUS_KM if event.event_type == "advance" else max(
             CONTESTED_RADIUS_KM, town_radius_km(event.place.population))
-        contested_parts.append(point.buffer(_km(radius), quad_segs=DISC_QUAD_SEGS))
+        contested_parts.append(_disc(event.place.lat, event.place.lon, radius))
         if front0 is not None and not front0.is_empty and event.event_type == "advance" and occupied0.contains(point):
             start = nearest_points(front0, point)[0]
             arrows.append((LineString([start, point]), event))

@@ -326,9 +326,10 @@ def borders_layer() -> folium.FeatureGroup:
 
     group = folium.FeatureGroup(name="Borders (Natural Earth)", control=False)
     StaticGeoJson(_script_safe_json(str(BASEMAP_DIR / "countries.geojson")),
-                  {"color": BORDER_COLOUR, "weight": 1.2, "fill": True, "fillColor": NEIGHBOUR_FILL,
+                  # Neighbours unstroked: their shapes are cut at the theater's box, which is no border.
+                  {"color": BORDER_COLOUR, "weight": 1.2, "stroke": False, "fill": True, "fillColor": NEIGHBOUR_FILL,
                    "fillOpacity": BASE_FILL_OPACITY},
-                  {"property": "iso_a2", "styles": {"UA": {"fillColor": UKRAINE_FILL}}},
+                  {"property": "iso_a2", "styles": {"UA": {"fillColor": UKRAINE_FILL, "stroke": True}}},
                   attribution=f"{NATURAL_EARTH_CREDIT} · {GEONAMES_ATTRIBUTION}").add_to(group)
     oblasts = BASEMAP_DIR / "oblast_lines.geojson"
     if oblasts.exists():   # oblast boundaries help a reader find "the Kharkiv region"
