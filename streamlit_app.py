@@ -312,7 +312,7 @@ with map_tab:
                 st.session_state["map_args"] = {"center": center, "zoom": zoom, "groups": [g.layer_name for g in groups]}
                 moved = st_folium(fmap, feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
                                   center=center, zoom=zoom, height=620, use_container_width=True,
-                                  returned_objects=["center", "zoom"], key="datemap")
+                                  returned_objects=["center", "zoom", "bounds"], key="datemap")
                 # The map reports its view when it loads (before a shared link's view is applied) and whenever
                 # the reader pans or zooms: only a change after the first report is the reader's, kept in the URL.
                 view = (moved or {}).get("center"), (moved or {}).get("zoom")
@@ -322,6 +322,13 @@ with map_tab:
                         st.query_params["center"] = f"{reported[0]:.4f},{reported[1]:.4f}"
                         st.query_params["zoom"] = str(reported[2])
                         st.session_state["view_center"], st.session_state["view_zoom"] = reported[:2], reported[2]
+                        bounds_now = (moved or {}).get("bounds") or {}
+                        try:   # what exports frame when the reader has moved the map
+                            st.session_state["view_bounds"] = (
+                                bounds_now["_southWest"]["lat"], bounds_now["_southWest"]["lng"],
+                                bounds_now["_northEast"]["lat"], bounds_now["_northEast"]["lng"])
+                        except (KeyError, TypeError):
+                            pass
                     st.session_state["reported_view"] = reported
             with right:
                 st.metric("Liberated shown", f"{areas.area_km2('liberated'):,.0f} km²")
@@ -368,6 +375,8 @@ with map_tab:
                                 format_func={"web": "web 1600×1000", "social": "social 1200×675",
                                              "print": "print A4 300 dpi"}.get,
                                 disabled=fmt not in ("png", "svg", "pdf", "gif", "mp4"))
+            e1.caption("Maps use the layers chosen above and the map's view once you have moved it (else they "
+                       "frame every place reported); data files hold every report.")
             title = e3.text_input("Title", key="x_title", max_chars=500,
                                   placeholder=f"Default: the front line on {when_shown:%d %B %Y}")
             since = None
@@ -380,7 +389,8 @@ with map_tab:
                 try:
                     with st.spinner("Drawing…"):
                         data = export_bytes(events, when_shown, fmt, title=title.strip() or None, size=size,
-                                            since=since, handout=handout, baseline=baseline)
+                                            since=since, handout=handout, baseline=baseline, layers=layers,
+                                            view=st.session_state.get("view_bounds"))
                     st.session_state["x_file"] = (f"frontline-{when_shown}{'-handout' if handout else ''}.{fmt}",
                                                   data, fmt)
                 except ExportError as exc:
@@ -392,7 +402,7 @@ with map_tab:
                                    mime=MEDIA_TYPES[kind], key="x_download")
                 if kind in ("png", "svg", "pdf", "gif", "mp4"):
                     st.caption("Alt text: " + export_alt_text(events, when_shown, title=title.strip() or None,
-                                                              baseline=baseline))
+                                                              baseline=baseline, layers=layers))
 
         # -- timeline panel ------------------------------------------------------------------------------------
         st.subheader("Timeline")

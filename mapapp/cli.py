@@ -240,19 +240,36 @@ def cmd_claims(args) -> int:
 def cmd_export(args) -> int:
     from mapapp.areas import load_baseline
     from mapapp.articles import ArticleError, parse_date
-    from mapapp.export import ExportError, export_map, format_for
+    from mapapp.export import (ExportError, ExportUsageError, check_export_layers, check_view, export_map,
+                               format_for)
 
     try:
         when = parse_date(args.date, field="--date")
         since = parse_date(args.since, field="--from") if args.since else None
         format_for(args.out)   # an unknown extension is wrong usage, found before any work
+        view = layers = None
+        if args.bbox is not None:
+            parts = args.bbox.split(",")
+            try:
+                numbers = [float(part) for part in parts]
+            except ValueError:
+                numbers = []
+            if len(numbers) != 4 or len(parts) != 4:
+                raise ExportUsageError(f"--bbox {args.bbox!r}: give four numbers S,W,N,E in degrees, "
+                                       "e.g. --bbox 48.9,36.8,49.5,37.7")
+            view = check_view(numbers)
+        if args.layers is not None:
+            layers = check_export_layers(args.layers.split(","))
+            if not layers:
+                raise ExportUsageError("--layers is empty: name one or more of liberated, contested, front, "
+                                       "arrows, settlements, recent")
     except (ArticleError, ExportError) as exc:
         _error(exc)
         return EXIT_USAGE
     baseline = load_baseline(args.baseline) if args.baseline else None  # a bad file: one line, exit 1 (main)
     try:
         path = export_map(database_path(args), when, args.out, title=args.title, subtitle=args.subtitle, size=args.size,
-                          since=since, handout=args.handout, baseline=baseline)
+                          since=since, handout=args.handout, baseline=baseline, view=view, layers=layers)
     except ExportError as exc:
         _error(exc)
         return exc.exit_code
@@ -317,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--handout", action="store_true",
                         help="with a .pdf: one A4 page per key date, the map and the reports quoted")
     export.add_argument("--baseline", help="an assessed control map (GeoJSON or KML) for the front line")
+    export.add_argument("--bbox", metavar="S,W,N,E",
+                        help="frame the map on this box (south,west,north,east in degrees, as the app's map shows "
+                             "it); widened to the image's shape, never cropped (default: around every place)")
+    export.add_argument("--layers", metavar="LAYER,…",
+                        help="draw only these layers: liberated, contested, front, arrows, settlements, recent "
+                             "(default: all but recent); data files ignore --bbox and --layers")
     export.set_defaults(func=cmd_export)
     return parser
 

@@ -230,3 +230,16 @@ def test_the_export_panel_prepares_a_download_of_the_map_shown(fmt, magic):
     name, data, kind = at.session_state["x_file"]
     assert name == f"frontline-2022-09-10.{fmt}" and kind == fmt
     assert data.lstrip(b"\xef\xbb\xbf").startswith(magic)
+
+
+def test_the_export_follows_the_layers_and_view_on_screen():
+    at = _run(AppTest.from_file(APP, default_timeout=120))
+    at.multiselect(key="layers").set_value(["settlements"])
+    at.session_state["view_bounds"] = (48.9, 36.8, 49.5, 37.7)   # as the map reports it after a pan
+    at.selectbox(key="x_format").set_value("svg")
+    at.button(key="x_go").click()
+    _run(at)
+    _name, data, _kind = at.session_state["x_file"]
+    svg = data.decode()
+    assert "Izium" in svg and "Kherson</text>" not in svg       # framed on the view
+    assert "Liberated area" not in svg                         # only the settlements layer

@@ -430,3 +430,203 @@ def test_a_title_in_a_script_the_font_lacks_still_exports(events):
     png = export_bytes(events, WHEN, "png", size="social", title="前线地图 ハリコフ 🗺")
     with Image.open(io.BytesIO(png)) as image:
         assert image.size == (1200, 675) and image.text["Title"] == "前线地图 ハリコフ 🗺"
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The app's view and layers (issue #6: "for the current date, layers and view")
+
+IZIUM_VIEW = (48.9, 36.8, 49.5, 37.7)   # south, west, north, east: what the app's Leaflet map reports
+
+
+def _place(events, name):
+    return next(e.place for e in events if e.place.name == name)
+
+
+def _display_xy(canvas, place):
+    xs, ys = canvas.view.xy([place.lon], [place.lat])
+    return canvas.ax.transData.transform((xs[0], ys[0]))
+
+
+def _blend(hex_colour: str, alpha: float, under: str) -> str:
+    top = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)])
+    base = np.array([int(under[i:i + 2], 16) for i in (1, 3, 5)])
+    mixed = np.round(alpha * top + (1 - alpha) * base).astype(int)
+    return "#" + "".join(f"{v:02x}" for v in mixed)
+
+
+def test_a_view_frames_that_area_and_leaves_the_rest_out(events, tmp_path):
+    """Izium and Balakliia drawn inside the frame in their colour; Kherson, which the automatic framing
+    includes, falls outside it; the whole asked-for box is shown; labels stay inside, clear of each other."""
+    from mapapp.export import export_map
+    from mapapp.render import style
+    from mapapp.render.static_map import map_canvas
+
+    out = export_map(events, WHEN, tmp_path / "izium.png", size="social", view=IZIUM_VIEW)
+    assert _size(out) == (1200, 675)
+    pixels = _rgb(out)
+    height = pixels.shape[0]
+    canvas = map_canvas(events, WHEN, size="social", bounds=IZIUM_VIEW)   # the same layout, for its transforms
+    auto = map_canvas(events, WHEN, size="social")
+    frame = canvas.ax.get_window_extent(canvas.renderer)
+    for name in ("Izium", "Balakliia"):
+        x, y = _display_xy(canvas, _place(events, name))
+        assert frame.x0 < x < frame.x1 and frame.y0 < y < frame.y1, name
+        row, col = int(round(height - y)), int(round(x))
+        assert _near(pixels[row - 2:row + 3, col - 2:col + 3], style.STATUS_COLOURS["liberated"], 60).any(), name
+    kherson = _place(events, "Kherson")
+    x, y = _display_xy(canvas, kherson)
+    assert not (frame.x0 <= x <= frame.x1 and frame.y0 <= y <= frame.y1)
+    ax_, ay_ = _display_xy(auto, kherson)
+    auto_frame = auto.ax.get_window_extent(auto.renderer)
+    assert auto_frame.x0 < ax_ < auto_frame.x1 and auto_frame.y0 < ay_ < auto_frame.y1   # the default shows it
+    # Kherson's marker (advance, green) is not drawn inside the frame: no green at all there
+    inside = pixels[int(height - frame.y1) + 2:int(height - frame.y0) - 2, int(frame.x0) + 2:int(frame.x1) - 2]
+    assert _near(inside, style.STATUS_COLOURS["advance"], 40).sum() == 0
+    # nothing of the asked-for box is cropped: its corners and edge midpoints lie inside the window
+    south, west, north, east = IZIUM_VIEW
+    mid_lat, mid_lon = (south + north) / 2, (west + east) / 2
+    lats = [south, south, north, north, south, north, mid_lat, mid_lat]
+    lons = [west, east, west, east, mid_lon, mid_lon, west, east]
+    xs, ys = canvas.view.xy(lons, lats)
+    v = canvas.view
+    assert all(v.xmin - 1 <= x <= v.xmax + 1 and v.ymin - 1 <= y <= v.ymax + 1 for x, y in zip(xs, ys))  # 1 m
+    assert v.width_m < 200_000 < auto.view.width_m     # a close-up, not the whole front
+    names = [t.get_text() for t in canvas.ax.texts]
+    assert {"Izium", "Balakliia"} <= set(names) and "Kherson" not in names
+    boxes = [t.get_window_extent(canvas.renderer) for t in canvas.ax.texts if t.get_text().strip()]
+    for i, a in enumerate(boxes):
+        assert frame.x0 <= a.x0 and a.x1 <= frame.x1 and frame.y0 <= a.y0 and a.y1 <= frame.y1, names[i]
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b) or a.x1 - b.x0 < 1 or b.x1 - a.x0 < 1
+
+
+def test_a_view_is_widened_to_the_image_shape_and_kept_on_the_base_map():
+    from mapapp.basemap import THEATER_BBOX
+    from mapapp.render.static_map import view_for_bounds
+
+    tall = view_for_bounds((47.0, 37.0, 50.0, 37.5), 16 / 9)   # a tall, narrow box on a wide image
+    assert abs(tall.width_m / (tall.ymax - tall.ymin) - 16 / 9) < 1e-6
+    assert tall.ymax - tall.ymin > 300_000                   # its full height is kept
+    huge = view_for_bounds((-80, -170, 85, 170), 1.6)         # a zoomed-out world: cut to the base map
+    lons, lats = huge.lonlat([huge.xmin, huge.xmax], [(huge.ymin + huge.ymax) / 2] * 2)
+    assert THEATER_BBOX[0] - 3 <= lons[0] and lons[1] <= THEATER_BBOX[2] + 3
+
+
+def test_layers_draw_only_what_is_chosen_and_the_legend_follows(events, tmp_path):
+    """Settlements only: no liberated-area fill in the frame, but the markers in their colours; the legend lists
+    places, not areas."""
+    import shapely
+
+    from mapapp.areas import areas_at, to_wgs84
+    from mapapp.export import export_bytes
+    from mapapp.render import style
+    from mapapp.render.static_map import map_canvas
+
+    def in_frame(png, canvas_):
+        frame_ = canvas_.ax.get_window_extent(canvas_.renderer)
+        pixels = _rgb(png)
+        height = pixels.shape[0]
+        return pixels[int(height - frame_.y1) + 2:int(height - frame_.y0) - 2,
+                      int(frame_.x0) + 2:int(frame_.x1) - 2]
+
+    # Close up around Izium, where the liberated areas are large: the pixels inside them, away from their edges
+    # and the markers, are the fill colour by default and bare land with only the settlements drawn.
+    close = map_canvas(events, WHEN, size="social", bounds=IZIUM_VIEW, layers=["settlements"])
+    frame = close.ax.get_window_extent(close.renderer)
+    everything = in_frame(export_bytes(events, WHEN, "png", size="social", view=IZIUM_VIEW), close)
+    only_places = in_frame(export_bytes(events, WHEN, "png", size="social", view=IZIUM_VIEW,
+                                        layers=["settlements"]), close)
+    liberated = shapely.union_all([close.view.project(to_wgs84(p["geometry"]))
+                                   for p in areas_at(events, WHEN).polygons
+                                   if p["status"] == "liberated" and p["basis"] == "reported"]).buffer(-1500)
+    rows, cols = np.mgrid[0:everything.shape[0]:2, 0:everything.shape[1]:2]
+    px, py = cols.ravel() + int(frame.x0) + 2, int(frame.y1) - 2 - rows.ravel()
+    data_x, data_y = close.ax.transData.inverted().transform(np.column_stack([px, py])).T
+    markers = close.ax.transData.transform(np.column_stack(close.view.xy(
+        [e.place.lon for e in events], [e.place.lat for e in events])))
+    far = np.min(np.hypot(px[:, None] - markers[None, :, 0], py[:, None] - markers[None, :, 1]), axis=1) > 14
+    pick = shapely.contains_xy(liberated, data_x, data_y) & far
+    assert pick.sum() > 100
+    r, c = rows.ravel()[pick], cols.ravel()[pick]
+    fill = _blend(style.STATUS_COLOURS["liberated"], style.FILL_OPACITY_REPORTED, style.UKRAINE_FILL)
+    assert _near(everything[r, c], fill, 20).mean() > 0.6                  # filled by default…
+    assert _near(only_places[r, c], fill, 20).mean() == 0                  # …not with the areas switched off
+    assert _near(only_places[r, c], style.UKRAINE_FILL, 12).mean() > 0.6   # the bare land shows there
+    # the whole front, settlements only: the markers in their status colours
+    canvas = map_canvas(events, WHEN, size="social", layers=["settlements"])
+    whole = in_frame(export_bytes(events, WHEN, "png", size="social", layers=["settlements"]), canvas)
+    for status in ("liberated", "contested", "advance"):
+        assert _near(whole, style.STATUS_COLOURS[status], 40).sum() > 20, status
+    legend = [t.get_text() for t in canvas.legend.get_texts()]
+    assert "Place reported liberated" in legend
+    assert not any("area" in text.lower() or "contested / grey" in text.lower() for text in legend)
+    areas_only = map_canvas(events, WHEN, size="social", layers=["liberated", "contested"])
+    legend = [t.get_text() for t in areas_only.legend.get_texts()]
+    assert "Liberated area, reported" in legend and not any(text.startswith("Place") for text in legend)
+    # no settlement labels (Izium may still be named in grey, as a city for orientation)
+    assert "Balakliia" not in [t.get_text() for t in areas_only.ax.texts]
+
+
+def test_the_recent_layer_rings_the_places_reported_in_the_last_days(events):
+    from mapapp.render.static_map import map_canvas
+
+    canvas = map_canvas(events, WHEN, size="social", layers=["settlements", "recent"])
+    legend = [t.get_text() for t in canvas.legend.get_texts()]
+    assert any("last 7 days" in text for text in legend)
+    assert not any("last 7 days" in t.get_text() for t in map_canvas(events, WHEN, size="social").legend.get_texts())
+
+
+@pytest.mark.parametrize("kwargs,words", [
+    ({"layers": ["settlements", "bogus"]}, "bogus"),
+    ({"layers": "liberated,towns"}, "towns"),
+    ({"view": (49.5, 36.8, 48.9, 37.7)}, "south"),
+    ({"view": (1, 2, 3)}, "four numbers"),
+    ({"view": (10, 10, 11, 11)}, "outside the base map"),
+])
+def test_bad_layers_or_view_are_wrong_usage(events, tmp_path, kwargs, words):
+    from mapapp.export import ExportUsageError, export_bytes, export_map
+
+    for call in (lambda: export_map(events, WHEN, tmp_path / "map.png", **kwargs),
+                 lambda: export_bytes(events, WHEN, "geojson", **kwargs)):
+        with pytest.raises(ExportUsageError) as info:
+            call()
+        message = str(info.value)
+        assert words in message and "\n" not in message
+    assert not (tmp_path / "map.png").exists()
+
+
+def test_standalone_html_opens_on_the_view_with_the_chosen_layers(events):
+    import re
+
+    from mapapp.render.standalone_html import standalone_map_html
+
+    page = standalone_map_html(events, WHEN, view=IZIUM_VIEW, layers=["settlements"])
+    payload = json.loads(re.search(r"var data = (\{.*?\});\n", page, re.S).group(1).replace("<\\/", "</"))
+    assert payload["bounds"] == [[48.9, 36.8], [49.5, 37.7]]
+    kinds = {f["properties"]["kind"] for f in payload["features"]}
+    assert kinds == {"place"}
+
+
+def test_cli_export_bbox_and_layers(seed_db, tmp_path):
+    out = tmp_path / "izium.png"
+    result = run_cli("--db", seed_db, "export", "--date", "2022-09-10", "--out", out, "--size", "social",
+                     "--bbox", "48.9,36.8,49.5,37.7", "--layers", "liberated,settlements")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode().strip() == str(out) and _size(out) == (1200, 675)
+    assert "Contested ground" not in (tmp_path / "izium.png.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args,words", [
+    (["--bbox", "48.9,36.8,49.5"], "--bbox"),
+    (["--bbox", "48.9,east,49.5,37.7"], "--bbox"),
+    (["--bbox", "49.5,36.8,48.9,37.7"], "south"),
+    (["--bbox", "10,10,11,11"], "outside"),
+    (["--layers", "liberated,towns"], "towns"),
+    (["--layers", ","], "--layers"),
+])
+def test_cli_export_malformed_bbox_or_layers_is_wrong_usage(seed_db, tmp_path, args, words):
+    result = run_cli("--db", seed_db, "export", "--date", "2022-09-10", "--out", tmp_path / "map.png", *args)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2, stderr
+    assert len(stderr.strip().splitlines()) == 1 and words in stderr
+    assert result.stdout == b"" and not (tmp_path / "map.png").exists()

@@ -49,12 +49,13 @@ def _svg_with_title(svg: bytes, title: str, description: str) -> bytes:
 
 
 def write_map(stream, events: list[Event], when: date, fmt: str, *, title: str | None, subtitle: str | None,
-              size: str, baseline=None, labels: bool = True) -> str:
-    """The map at ``when`` as PNG, SVG or PDF into ``stream``; returns its alt text."""
+              size: str, baseline=None, labels: bool = True, view=None, layers=None) -> str:
+    """The map at ``when`` as PNG, SVG or PDF into ``stream``; returns its alt text. ``view`` (south, west,
+    north, east) frames the map on that area; ``layers`` (the app's layer keys) picks what is drawn."""
     title = title if title is not None and title.strip() else default_title(when)
     with quiet_glyph_warnings(), rc_context(_RC):
         canvas = map_canvas(events, when, size=size, title=title, subtitle=subtitle, baseline=baseline,
-                            labels=labels)
+                            labels=labels, bounds=view, layers=layers)
         description = alt_text(events, when, title=title, areas=canvas.last_areas, states=canvas.last_states)
         metadata = _metadata(fmt, title, description, canvas.credits)
         if fmt == "svg":
@@ -92,9 +93,9 @@ def timelapse_dates(events: list[Event], start: date, end: date, *, per: str = "
     return dates
 
 
-def _frames(events, dates, *, title, subtitle, size, baseline, labels):
+def _frames(events, dates, *, title, subtitle, size, baseline, labels, view=None, layers=None):
     canvas = MapCanvas(events, size=SIZES[size], title=title, subtitle=subtitle, baseline=baseline, labels=labels,
-                       view_until=dates[-1], legend_until=dates[-1])
+                       view_until=dates[-1], legend_until=dates[-1], bounds=view, layers=layers)
     for day in dates:
         canvas.draw(day)
         yield canvas.rgb()
@@ -105,7 +106,8 @@ def timelapse_title(since: date, when: date) -> str:
 
 
 def write_gif(stream, events: list[Event], since: date, when: date, *, title: str | None, subtitle: str | None,
-              size: str, baseline=None, labels: bool = True, per: str = "auto") -> tuple[str, int]:
+              size: str, baseline=None, labels: bool = True, per: str = "auto", view=None,
+              layers=None) -> tuple[str, int]:
     """An animated GIF (loops) from ``since`` to ``when``; returns (alt text, frame count)."""
     from PIL import Image
 
@@ -113,7 +115,7 @@ def write_gif(stream, events: list[Event], since: date, when: date, *, title: st
     title = title if title is not None and title.strip() else timelapse_title(since, when)
     with quiet_glyph_warnings():
         rgb = list(_frames(events, dates, title=title, subtitle=subtitle or DEFAULT_SUBTITLE, size=size,
-                           baseline=baseline, labels=labels))
+                           baseline=baseline, labels=labels, view=view, layers=layers))
     # One palette for all frames (taken from the last, fullest one): no colour flicker between frames.
     palette = Image.fromarray(rgb[-1]).quantize(colors=255, method=Image.Quantize.MEDIANCUT)
     frames = [Image.fromarray(a).quantize(palette=palette, dither=Image.Dither.NONE) for a in rgb]
@@ -134,7 +136,8 @@ def timelapse_alt_text(events, since, when, dates, title) -> str:
 
 
 def write_mp4(path, events: list[Event], since: date, when: date, *, title: str | None, subtitle: str | None,
-              size: str, baseline=None, labels: bool = True, per: str = "auto") -> tuple[str, int]:
+              size: str, baseline=None, labels: bool = True, per: str = "auto", view=None,
+              layers=None) -> tuple[str, int]:
     """The timelapse as H.264 MP4, with the ffmpeg that the ``imageio-ffmpeg`` wheel ships."""
     import imageio_ffmpeg
 
@@ -152,7 +155,7 @@ def write_mp4(path, events: list[Event], since: date, when: date, *, title: str 
     try:
         with quiet_glyph_warnings():
             frames = list(_frames(events, dates, title=title, subtitle=subtitle or DEFAULT_SUBTITLE, size=size,
-                                  baseline=baseline, labels=labels))
+                                  baseline=baseline, labels=labels, view=view, layers=layers))
         for i, frame in enumerate(frames):
             repeats = hold if i < len(frames) - 1 else round(LAST_FRAME_MS / 1000 * fps)
             for _ in range(repeats):
@@ -211,9 +214,11 @@ def _event_lines(event: Event) -> tuple[str, str, str]:
 
 
 def write_handout(stream, events: list[Event], when: date, *, since: date | None, title: str | None,
-                  subtitle: str | None, baseline=None, labels: bool = True) -> tuple[str, int]:
+                  subtitle: str | None, baseline=None, labels: bool = True, view=None,
+                  layers=None) -> tuple[str, int]:
     """A4 portrait PDF, one page per key date: the map then, and the reports that start that day, quoted with
-    their sources. Returns (alt text, page count)."""
+    their sources. Returns (alt text, page count). ``view`` and ``layers`` apply to every page's map; the quoted
+    reports are all of that date's, wherever they are (the handout is the record)."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     events = [e for e in events if e.date is not None]
@@ -224,7 +229,8 @@ def write_handout(stream, events: list[Event], when: date, *, since: date | None
     with quiet_glyph_warnings(), rc_context(_RC):
         canvas = MapCanvas(events, size=HANDOUT_SIZE, title=title,
                            subtitle=subtitle if subtitle is not None else DEFAULT_SUBTITLE, baseline=baseline,
-                           labels=labels, view_until=when, legend_until=when, map_height_fraction=0.47)
+                           labels=labels, view_until=when, legend_until=when, map_height_fraction=0.47,
+                           bounds=view, layers=layers)
         f = canvas.fonts
         w_in = canvas.size.inches[0]
         width = w_in - 2 * canvas.pad

@@ -23,7 +23,8 @@ from mapapp.dates import window
 from mapapp.events import Event
 from mapapp.render import style
 from mapapp.render.folium_layers import borders_layer
-from mapapp.render.static_map import (DEFAULT_SUBTITLE, NOT_VERIFIED, credits_line, date_stamp, long_date)
+from mapapp.render.static_map import (DEFAULT_LAYERS, DEFAULT_SUBTITLE, LAYER_KEYS, NOT_VERIFIED, check_layers,
+                                      credits_line, date_stamp, long_date)
 from mapapp.timeline import state_at
 
 THEATER_CENTER = (49.0, 36.5)  # lat, lon
@@ -95,7 +96,7 @@ def timeline_features(events: list[Event], *, baseline=None) -> tuple[list[str],
             inferred = polygon["basis"] == "inferred"
             features.append({"type": "Feature", "geometry": _rounded(to_wgs84(polygon["geometry"])),
                              "properties": {
-                                 "start": iso[i], "end": end, "kind": "area",
+                                 "start": iso[i], "end": end, "kind": "area", "status": polygon["status"],
                                  "tooltip": html.escape(f"{polygon['status']} ({polygon['basis']}) · "
                                                         f"{polygon['geometry'].area / 1e6:,.0f} km²"),
                                  "style": {"color": colour, "weight": style.AREA_EDGE_WEIGHT, "fillColor": colour,
@@ -230,36 +231,64 @@ class _TimeSlider(MacroElement):
         self.sea = style.SEA_COLOUR
 
 
-def _legend_html() -> str:
+def _legend_html(layers=DEFAULT_LAYERS) -> str:
     c = style.STATUS_COLOURS
-    rows = [
-        (f'<span class="sw" style="background:{c["liberated"]};opacity:.6;border:1px solid {c["liberated"]}"></span>'
-         "liberated area (reported)"),
-        (f'<span class="sw" style="background:{c["liberated"]};opacity:.3;border:1px dashed {c["liberated"]}">'
-         "</span>liberated area (inferred)"),
-        (f'<span class="sw" style="background:{c["contested"]};opacity:.6"></span>contested / grey zone'),
-    ]
-    dots = " ".join(f'<span style="color:{c[s]}">●</span>&nbsp;{s}' for s in
-                    ("liberated", "occupied", "contested", "advance", "shelling"))
-    return "<br>".join(rows) + f"<br>places: {dots}"
+    rows = []
+    if "liberated" in layers:
+        rows += [
+            (f'<span class="sw" style="background:{c["liberated"]};opacity:.6;border:1px solid {c["liberated"]}">'
+             "</span>liberated area (reported)"),
+            (f'<span class="sw" style="background:{c["liberated"]};opacity:.3;border:1px dashed {c["liberated"]}">'
+             "</span>liberated area (inferred)"),
+        ]
+    if "contested" in layers:
+        rows.append(f'<span class="sw" style="background:{c["contested"]};opacity:.6"></span>contested / grey zone')
+    if "settlements" in layers:
+        dots = " ".join(f'<span style="color:{c[s]}">●</span>&nbsp;{s}' for s in
+                        ("liberated", "occupied", "contested", "advance", "shelling"))
+        rows.append(f"places: {dots}")
+    return "<br>".join(rows)
 
 
-def standalone_map_html(events: list[Event], when: date, *, title: str | None = None, baseline=None) -> str:
-    """The standalone page (a string of HTML): the corpus on a Leaflet map, its slider set to ``when``."""
+# Which of the app's layers (``mapapp.app_view.LAYERS``) each feature belongs to; the page has no "recent" layer.
+def _feature_layer(feature: dict) -> str:
+    props = feature["properties"]
+    if props["kind"] == "place":
+        return "settlements"
+    if props["kind"] == "advance":
+        return "arrows"
+    if props["kind"] == "front_line":
+        return "front"
+    return {"liberated": "liberated", "contested": "contested"}.get(props.get("status"), "front")
+
+
+def standalone_map_html(events: list[Event], when: date, *, title: str | None = None, baseline=None, view=None,
+                        layers=None) -> str:
+    """The standalone page (a string of HTML): the corpus on a Leaflet map, its slider set to ``when``.
+
+    ``view``: (south, west, north, east) in degrees, where the map opens (default: around every place reported);
+    the reader can pan and zoom from there. ``layers``: the app's layer keys whose features the page carries
+    (default: all; ``recent`` has no counterpart here)."""
     events = [e for e in events if e.date is not None]
     dates, features = timeline_features(events, baseline=baseline)
+    chosen = check_layers(layers)
+    chosen = frozenset(LAYER_KEYS) if chosen is None else chosen
+    features = [f for f in features if _feature_layer(f) in chosen]
     start = max((i for i, d in enumerate(dates) if d <= when.isoformat()), default=0)
     title = " ".join((title or "Front line from the news: reports over time").split())
     located = [(e.place.lat, e.place.lon) for e in events if e.place.theater]
     bounds = [[min(p[0] for p in located) - 0.3, min(p[1] for p in located) - 0.3],
               [max(p[0] for p in located) + 0.3, max(p[1] for p in located) + 0.3]] if located else None
+    if view is not None:   # exactly the asked-for box, in Leaflet's [[south, west], [north, east]]
+        south, west, north, east = (float(v) for v in view)
+        bounds = [[south, west], [north, east]]
     header = (f"<h1 dir=\"auto\">{html.escape(title)}</h1><div class=\"sub\">{html.escape(DEFAULT_SUBTITLE)}</div>"
               '<div><span class="date" id="mapapp-date"></span></div>'
               f'<input type="range" id="mapapp-slider" min="0" max="{max(len(dates) - 1, 0)}" step="1" '
               f'value="{start}" aria-label="Date">'
               '<div><button type="button" id="mapapp-play">▶ Play</button>'
               '<span class="stamp" id="mapapp-stamp"></span></div>'
-              f"<div>{_legend_html()}</div>"
+              f"<div>{_legend_html(chosen)}</div>"
               f'<div class="credits">{html.escape(credits_line(events))}</div>')
     if not dates:
         header += f"<p><i>No dated reports yet: nothing to play. {html.escape(NOT_VERIFIED)}</i></p>"

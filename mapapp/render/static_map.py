@@ -36,6 +36,7 @@ from shapely.ops import polylabel
 
 from mapapp.areas import Areas, areas_at, to_metric, to_wgs84
 from mapapp.basemap import BASEMAP_DIR, THEATER_BBOX, countries_geojson
+from mapapp.app_view import RECENT_DAYS
 from mapapp.dates import window
 from mapapp.events import Event
 from mapapp.render import style
@@ -198,8 +199,10 @@ def alt_text(events: list[Event], when: date, *, title: str | None = None, areas
         sentences.append(f"Shelling was reported at {_names(by_status['shelling'])}.")
     counts = ", ".join(f"{len(by_status[k])} {k if k != 'shelling' else 'shelled'}"
                        for k in STATUS_ORDER if k in by_status)
-    sentences.append(f"{_count(len(states), 'place')} {'is' if len(states) == 1 else 'are'} marked ({counts}), "
-                     f"from {_count(len(shown), 'report')} in {_count(len(_articles_of(shown)), 'article')} by "
+    marked = (f"{_count(len(states), 'place')} {'is' if len(states) == 1 else 'are'} marked ({counts})" if states
+              else "No places are marked on it; it is drawn")
+    sentences.append(f"{marked}, from {_count(len(shown), 'report')} in "
+                     f"{_count(len(_articles_of(shown)), 'article')} by "
                      f"{outlets_phrase(shown)}. {NOT_VERIFIED}")
     return " ".join(sentences)
 
@@ -366,6 +369,81 @@ def _kept_in_theater(view: View, xs, ys) -> View:
     return view
 
 
+VIEW_MIN_SPAN_M = 25_000   # an asked-for window narrower than this is widened (the scale bar's 5 km must fit)
+
+
+def clamp_bounds(bounds) -> tuple[float, float, float, float] | None:
+    """``(south, west, north, east)`` cut to the base map's extent (``THEATER_BBOX``); None when nothing of it is
+    left (the box lies wholly outside) or it is not a box (south ≥ north, west ≥ east)."""
+    south, west, north, east = (float(v) for v in bounds)
+    lon_min, lat_min, lon_max, lat_max = THEATER_BBOX
+    south, north = max(south, lat_min), min(north, lat_max)
+    west, east = max(west, lon_min), min(east, lon_max)
+    if not (south < north and west < east):
+        return None
+    return south, west, north, east
+
+
+def view_for_bounds(bounds, aspect: float) -> View:
+    """The window showing exactly ``bounds`` = (south, west, north, east) in degrees (what a Leaflet map reports
+    as its view), cut to the base map's extent, then widened on its short side to the axes' aspect ratio (width /
+    height): never cropped. The widened window slides back inside the base map where it can without losing any
+    of the asked-for area."""
+    clamped = clamp_bounds(bounds)
+    if clamped is None:
+        raise ValueError(f"the view {tuple(bounds)} lies outside the base map {THEATER_BBOX} (lon/lat)")
+    south, west, north, east = clamped
+    lat0, lon0 = round((south + north) / 2, 2), round((west + east) / 2, 2)
+    view = View(lat0, lon0, 0, 0, 0, 0)
+    # The box's edges, densified: in this projection parallels curve, so the corners alone would crop them.
+    n = 24
+    lons = np.r_[np.linspace(west, east, n), np.full(n, east), np.linspace(east, west, n), np.full(n, west)]
+    lats = np.r_[np.full(n, south), np.linspace(south, north, n), np.full(n, north), np.linspace(north, south, n)]
+    xs, ys = view.xy(lons, lats)
+    xmin, xmax, ymin, ymax = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    w, h = max(xmax - xmin, VIEW_MIN_SPAN_M), max(ymax - ymin, VIEW_MIN_SPAN_M / aspect)
+    if w / h < aspect:
+        w = h * aspect
+    else:
+        h = w / aspect
+    return _kept_in_theater(View(lat0, lon0, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), xs, ys)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Layers: the app's layer keys (``mapapp.app_view.LAYERS``) and what of the static map each one draws
+
+LAYER_KEYS = ("liberated", "contested", "front", "arrows", "settlements", "recent")
+DEFAULT_LAYERS = frozenset(LAYER_KEYS) - {"recent"}   # what the export drew before layers could be chosen
+_POLYGON_LAYER = {"liberated": "liberated", "contested": "contested", "occupied": "front"}
+_LINE_LAYER = {"front_line": "front", "advance": "arrows"}
+
+
+def check_layers(layers) -> frozenset[str] | None:
+    """``layers`` as a set of known keys (None stays None: the default layers). A string is read as a comma
+    separated list. Unknown keys raise ``ValueError`` naming them and the known ones."""
+    if layers is None:
+        return None
+    if isinstance(layers, str):
+        layers = [part for part in layers.split(",")]
+    chosen = [str(key).strip() for key in layers]
+    chosen = [key for key in chosen if key]
+    unknown = [key for key in chosen if key not in LAYER_KEYS]
+    if unknown:
+        raise ValueError(f"unknown layer{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}: "
+                         f"choose from {', '.join(LAYER_KEYS)}")
+    return frozenset(chosen)
+
+
+def areas_in_layers(areas: Areas, layers) -> Areas:
+    """The part of ``areas`` the chosen layers draw (``areas`` itself when all of them are)."""
+    if layers is None or {"liberated", "contested", "front", "arrows"} <= set(layers):
+        return areas
+    return Areas(date=areas.date, baseline=areas.baseline,
+                 polygons=[p for p in areas.polygons if _POLYGON_LAYER.get(p["status"], "front") in layers],
+                 lines=[line for line in areas.lines if _LINE_LAYER.get(line["kind"], "front") in layers])
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Base map layers (committed Natural Earth extracts, lon/lat)
 
@@ -473,6 +551,7 @@ def _dash(text: str | None, width_pt: float):
 
 
 LABEL_BOX = {"boxstyle": "square,pad=0.08", "facecolor": "white", "edgecolor": "none", "alpha": 0.72}
+RING_SCALE = 1.9   # a "reported in the last days" ring's diameter, in marker diameters
 STATUS_ORDER = ("liberated", "occupied", "contested", "advance", "shelling")
 STATUS_LABELS = {"liberated": "Place reported liberated", "occupied": "Place reported occupied",
                  "contested": "Place fought over", "advance": "Place advanced on",
@@ -495,15 +574,23 @@ class _Box:
 
 class MapCanvas:
     """One figure: header, map, side panel (inset and legend), footer. ``draw(when)`` (re)draws what depends on
-    the date; the rest stays. ``body`` optionally reserves the lower part of a portrait page for text (handout)."""
+    the date; the rest stays. ``body`` optionally reserves the lower part of a portrait page for text (handout).
+
+    ``bounds``: (south, west, north, east) in degrees, the area to show (widened to the map's aspect ratio, never
+    cropped); None frames the places reported up to ``view_until``. ``layers``: the app's layer keys to draw
+    (``LAYER_KEYS``); None draws ``DEFAULT_LAYERS`` (all but ``recent``)."""
 
     def __init__(self, events: list[Event], *, size: MapSize, title: str | None = None,
                  subtitle: str | None = None, baseline=None, labels: bool = True, view_until: date | None = None,
-                 map_height_fraction: float | None = None, legend_until: date | None = None):
+                 map_height_fraction: float | None = None, legend_until: date | None = None,
+                 bounds=None, layers=None):
         self.events = [e for e in events if e.date is not None]
         self.size = size
         self.baseline = baseline
         self.labels = labels
+        checked = check_layers(layers)
+        self.layers = DEFAULT_LAYERS if checked is None else checked
+        self.bounds = tuple(float(v) for v in bounds) if bounds is not None else None
         self.fonts = _Fonts.for_width(size.inches[0])
         self.fig = Figure(figsize=size.inches, dpi=size.dpi, facecolor="white")
         FigureCanvasAgg(self.fig)
@@ -599,7 +686,10 @@ class MapCanvas:
         for spine in self.ax.spines.values():
             spine.set_edgecolor("#888888")
             spine.set_linewidth(0.6)
-        self.view = view_for(points_latlon, map_w / h)
+        if self.bounds is not None:
+            self.view = view_for_bounds(self.bounds, map_w / h)
+        else:
+            self.view = view_for(points_latlon, map_w / h)
         self.ax.set_xlim(self.view.xmin, self.view.xmax)
         self.ax.set_ylim(self.view.ymin, self.view.ymax)
         self.ax.set_aspect("equal", adjustable="box")
@@ -694,32 +784,52 @@ class MapCanvas:
     def _legend_handles(self) -> list:
         c = style.STATUS_COLOURS
         shown_states = state_at(self._legend_events, date.max)
+        if self.bounds is not None:   # an asked-for window: the places in it
+            xs, ys = self.view.xy([s.place.lon for s in shown_states.values()],
+                                  [s.place.lat for s in shown_states.values()])
+            shown_states = {k: s for (k, s), x, y in zip(shown_states.items(), np.atleast_1d(xs), np.atleast_1d(ys))
+                            if self.view.xmin <= x <= self.view.xmax and self.view.ymin <= y <= self.view.ymax}
         statuses = {s.status or "shelling" for s in shown_states.values()}
-        handles = [
-            Patch(facecolor=to_rgba(c["liberated"], style.FILL_OPACITY_REPORTED), edgecolor=c["liberated"],
-                  linewidth=_lw(style.AREA_EDGE_WEIGHT), label="Liberated area, reported"),
-            Patch(facecolor=to_rgba(c["liberated"], style.FILL_OPACITY_INFERRED), edgecolor=c["liberated"],
-                  linewidth=_lw(style.AREA_EDGE_WEIGHT), linestyle=(0, (3, 2)), label="Liberated area, inferred"),
-            Patch(facecolor=to_rgba(c["contested"], style.FILL_OPACITY_REPORTED), edgecolor=c["contested"],
-                  linewidth=_lw(style.AREA_EDGE_WEIGHT), label="Contested / grey zone"),
-        ]
-        if self.baseline is not None:
+        layers = self.layers
+        handles = []
+        if "liberated" in layers:
+            handles += [
+                Patch(facecolor=to_rgba(c["liberated"], style.FILL_OPACITY_REPORTED), edgecolor=c["liberated"],
+                      linewidth=_lw(style.AREA_EDGE_WEIGHT), label="Liberated area, reported"),
+                Patch(facecolor=to_rgba(c["liberated"], style.FILL_OPACITY_INFERRED), edgecolor=c["liberated"],
+                      linewidth=_lw(style.AREA_EDGE_WEIGHT), linestyle=(0, (3, 2)), label="Liberated area, inferred"),
+            ]
+        if "contested" in layers:
+            handles.append(Patch(facecolor=to_rgba(c["contested"], style.FILL_OPACITY_REPORTED),
+                                 edgecolor=c["contested"], linewidth=_lw(style.AREA_EDGE_WEIGHT),
+                                 label="Contested / grey zone"))
+        if self.baseline is not None and "front" in layers:
             handles += [
                 Patch(facecolor=to_rgba(c["occupied"], style.FILL_OPACITY_OCCUPIED + 0.1), edgecolor=c["occupied"],
                       linewidth=_lw(style.AREA_EDGE_WEIGHT), label="Occupied (baseline map)"),
                 Line2D([], [], color=style.FRONT_LINE_COLOUR, lw=_lw(style.LINE_WEIGHT), label="Front line"),
-                Line2D([], [], color=c["advance"], lw=_lw(style.LINE_WEIGHT), linestyle=(0, (3, 2)),
-                       label="Advance"),
             ]
+        if self.baseline is not None and "arrows" in layers:
+            handles.append(Line2D([], [], color=c["advance"], lw=_lw(style.LINE_WEIGHT), linestyle=(0, (3, 2)),
+                                  label="Advance"))
+        if "settlements" not in layers:
+            statuses = set()
         for status in STATUS_ORDER:
             if status in statuses:
                 handles.append(Line2D([], [], marker="o", linestyle="none", markersize=7,
                                       markerfacecolor=to_rgba(c[status], style.MARKER_FILL_OPACITY),
                                       markeredgecolor="white", markeredgewidth=0.8, label=STATUS_LABELS[status]))
-        if any((s.precision or "day") != "day" or s.place.approximate for s in shown_states.values()):
+        if "settlements" in layers and any((s.precision or "day") != "day" or s.place.approximate
+                                           for s in shown_states.values()):
             handles.append(Line2D([], [], marker="o", linestyle="none", markersize=7, markerfacecolor="white",
                                   markeredgecolor="#444444", markeredgewidth=1.0,
                                   label="Date or place approximate"))
+        if "recent" in layers:
+            handles.append(Line2D([], [], marker="o", linestyle="none", markersize=9, markerfacecolor="none",
+                                  markeredgecolor="#000000", markeredgewidth=1.4,
+                                  label=f"Reported in the last {RECENT_DAYS} days"))
+        if not handles:
+            handles.append(Patch(facecolor="none", edgecolor="none", label="Base map only: no layer chosen"))
         return handles
 
     def _draw_legend(self, x, y, w) -> None:
@@ -738,7 +848,7 @@ class MapCanvas:
         self.legend = legend
         extent = legend.get_window_extent(self.renderer)
         note_top = extent.y0 / self.size.dpi - 0.1
-        if note_top - y > 0.5:
+        if note_top - y > 0.5 and {"liberated", "contested"} & self.layers:
             self.text_block("Shapes are drawn around the places the reports name, sized by the place; "
                              "they are not surveyed lines.", font_props(size * 0.92, style_="italic"), max_lines=4,
                              colour="#555555", width_in=w, x_in=x, top_in=note_top)
@@ -758,13 +868,18 @@ class MapCanvas:
         """Draw the map as of ``when`` (areas, markers, labels, date stamp); returns what was drawn."""
         self.clear()
         areas = areas if areas is not None else areas_at(self.events, when, baseline=self.baseline)
-        states = state_at(self.events, when)
+        areas = areas_in_layers(areas, self.layers)
+        all_states = state_at(self.events, when)
+        states = all_states if "settlements" in self.layers else {}
         self._draw_stamp(stamp or date_stamp(self.events, when))
         self._draw_areas(areas)
         markers = self._draw_markers(states)
+        self._ringed: set[str] = set()
+        if "recent" in self.layers:
+            markers += self._draw_recent(when)
         self._place_scale_bar(markers, areas)
         self._note_box = None
-        if not states:
+        if not all_states:
             note = self._add(self.ax.text(0.5, 0.5, f"No reports on or before {long_date(when)}.\nNothing to mark yet.",
                                    transform=self.ax.transAxes, ha="center", va="center", zorder=20,
                                    fontproperties=font_props(self.fonts.note), color="#333333", parse_math=False,
@@ -817,6 +932,25 @@ class MapCanvas:
                         self._add(ax.add_patch(FancyArrowPatch(
                             tuple(seg[-2] + 0.7 * (seg[-1] - seg[-2])), tuple(seg[-1]), arrowstyle="-|>",
                             mutation_scale=self.fonts.label * 1.8, color=colour, linewidth=width, zorder=4.6)))
+
+    def _draw_recent(self, when: date) -> list[tuple[PlaceState | None, float, float]]:
+        """A black ring around each place reported in the last ``RECENT_DAYS`` days, as the app's layer draws;
+        returns (None, x, y) in display pixels, for what labels and the scale bar must keep clear of."""
+        from mapapp.app_view import recent_events
+
+        places = {e.place.place_id: e.place for e in recent_events(self.events, when)}
+        self._ringed = set(places)
+        if not places:
+            return []
+        xs, ys = self.view.xy([p.lon for p in places.values()], [p.lat for p in places.values()])
+        diameter = self._marker_size_pt() * RING_SCALE
+        self._add(self.ax.scatter(xs, ys, s=diameter ** 2, facecolors="none", edgecolors="#000000",
+                                  linewidths=1.4, zorder=6.5))
+        display = self.ax.transData.transform(np.column_stack([xs, ys]))
+        return [(None, float(px), float(py)) for px, py in display]
+
+    def _ring_radius_px(self) -> float:
+        return self._marker_size_pt() * RING_SCALE / 72 * self.size.dpi / 2 + 1
 
     def _marker_size_pt(self) -> float:
         return style.MARKER_RADIUS * 2 * 0.5 * (self.size.inches[0] / 8.0) ** 0.35
@@ -906,7 +1040,12 @@ class MapCanvas:
         axes = self._axes_box()
         inner = _Box(axes.x0 + 3, axes.y0 + 3, axes.x1 - 3, axes.y1 - 3)
         r = self._marker_size_pt() / 72 * self.size.dpi / 2
-        taken = [_Box(px - r, py - r, px + r, py + r) for _, px, py in markers]
+        ring = self._ring_radius_px()
+        taken = [_Box(px - r, py - r, px + r, py + r) if s is not None
+                 else _Box(px - ring, py - ring, px + ring, py + ring) for s, px, py in markers]
+        # a place outside the window (an asked-for view) gets no label inside it
+        markers = [(s, px, py) for s, px, py in markers
+                   if s is not None and inner.x0 <= px <= inner.x1 and inner.y0 <= py <= inner.y1]
         taken.append(self.scale_box)
         if self._note_box is not None:
             taken.append(self._note_box)
@@ -946,8 +1085,9 @@ class MapCanvas:
             if state.place.kind != "settlement":
                 continue
             name = state.place.name + (" (disputed)" if state.disputed else "")
-            placed += try_place(name, px, py, prop, "#1a1a1a", gap)
-        marked = {s.place.name for s in states.values()}
+            ringed = state.place.place_id in self._ringed
+            placed += try_place(name, px, py, prop, "#1a1a1a", ring + self._px(0.01) if ringed else gap)
+        marked = {s.place.name for s in states.values()}   # empty when the settlements are not drawn
         city_prop = font_props(self.fonts.city)
         dot_r = self._px(0.022)
         for name, lat, lon, _ in sorted(context_cities(), key=lambda c: -c[3]):
@@ -1008,16 +1148,19 @@ DEFAULT_SUBTITLE = ("Areas reported liberated or fought over in news articles, w
 
 
 def map_canvas(events: list[Event], when: date, *, size: str | MapSize = "web", title: str | None = None,
-               subtitle: str | None = None, baseline=None, labels: bool = True) -> MapCanvas:
-    """The map at ``when`` drawn on a fresh canvas (save it with ``fig.savefig``)."""
+               subtitle: str | None = None, baseline=None, labels: bool = True, bounds=None,
+               layers=None) -> MapCanvas:
+    """The map at ``when`` drawn on a fresh canvas (save it with ``fig.savefig``). ``bounds`` (south, west,
+    north, east) and ``layers`` (the app's layer keys) as ``MapCanvas`` takes them."""
     size = SIZES[size] if isinstance(size, str) else size
     canvas = MapCanvas(events, size=size, title=title if title is not None else default_title(when),
                        subtitle=subtitle if subtitle is not None else DEFAULT_SUBTITLE, baseline=baseline,
-                       labels=labels, view_until=when)
+                       labels=labels, view_until=when, bounds=bounds, layers=layers)
     canvas.draw(when)
     return canvas
 
 
 __all__ = ["SIZES", "HANDOUT_SIZE", "MapSize", "MapCanvas", "View", "map_canvas", "alt_text", "date_stamp",
            "credits_line", "outlets_phrase", "long_date", "events_until", "fit_lines", "quiet_glyph_warnings",
-           "default_title", "DEFAULT_SUBTITLE"]
+           "default_title", "DEFAULT_SUBTITLE", "LAYER_KEYS", "DEFAULT_LAYERS", "check_layers", "areas_in_layers",
+           "clamp_bounds", "view_for_bounds"]
