@@ -66,11 +66,43 @@ def mention_json(article: str, mention) -> dict:
 
 
 def cmd_geoparse(args) -> int:
+    import math
+
     from mapapp.articles import ArticleError, read_article_text
     from mapapp.geoparse import mentions_from_text
 
+    json_string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
+
+    def json_indented(value, newline: str) -> str:
+        """``json.dumps(value, ensure_ascii=False, indent=1)`` for a value nested where lines start with ``newline``
+        (json's pure-Python encoder, used whenever ``indent`` is given, is several times slower than this)."""
+        if type(value) is dict and all(type(key) is str for key in value):
+            if not value:
+                return "{}"
+            inner = newline + " "
+            return ("{" + inner + ("," + inner).join(f"{json_string(key)}: {json_indented(item, inner)}"
+                                                     for key, item in value.items()) + newline + "}")
+        if type(value) is list:
+            if not value:
+                return "[]"
+            inner = newline + " "
+            return "[" + inner + ("," + inner).join(json_indented(item, inner) for item in value) + newline + "]"
+        kind = type(value)
+        if kind is str:
+            return json_string(value)
+        if kind is float and math.isfinite(value):
+            return float.__repr__(value)
+        if kind is int:
+            return int.__repr__(value)
+        if value is None or kind is bool:
+            return "null" if value is None else "true" if value else "false"
+        return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", newline)
+
+    # Each mention is written as soon as its file is parsed, not gathered first: a 50 MB file names a few hundred
+    # thousand places. The JSON is what json.dump(rows, indent=1) writes, one row at a time.
     status = EXIT_OK
-    rows = []
+    out = sys.stdout
+    rows_written = 0
     for name in args.files:
         try:
             text, _ = read_article_text(name)
@@ -78,15 +110,20 @@ def cmd_geoparse(args) -> int:
             _error(exc)
             status = EXIT_INPUT
             continue
-        rows.extend(mention_json(Path(name).stem, m) for m in mentions_from_text(text))
+        article = Path(name).stem
+        for mention in mentions_from_text(text):
+            row = mention_json(article, mention)
+            if args.json:
+                out.write(",\n " if rows_written else "[\n ")
+                out.write(json_indented(row, "\n "))
+            else:
+                where = f"{row['lat']:.4f},{row['lon']:.4f}" if row["place_id"] else "unresolved"
+                out.write(f"{row['article']}\t{row['start']}-{row['end']}\t{row['surface']}\t{row['name'] or '-'}\t"
+                          f"{row['kind']}\t{where}\t{row['score']:.2f}\n")
+            rows_written += 1
+        del text
     if args.json:
-        json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
-        print()
-    else:
-        for row in rows:
-            where = f"{row['lat']:.4f},{row['lon']:.4f}" if row["place_id"] else "unresolved"
-            print(f"{row['article']}\t{row['start']}-{row['end']}\t{row['surface']}\t{row['name'] or '-'}\t"
-                  f"{row['kind']}\t{where}\t{row['score']:.2f}")
+        out.write("\n]\n" if rows_written else "[]\n")
     return status
 
 

@@ -43,6 +43,17 @@ _MONTH_ONLY = re.compile(
     r"(?!\s+\d)" + _YEAR.replace("year", "year3"), re.IGNORECASE)
 
 
+_TODAY_WORDS = ("today", "this morning", "this afternoon", "this evening", "tonight", "overnight", "last night")
+
+
+def _mentions_today(lowered: str, sentence: str) -> bool:
+    """Whether ``_TODAY`` may match: it can only where the sentence holds one of its words, case aside (with
+    re.IGNORECASE, "ı" and "İ" also match "i", "ſ" "s" and the Kelvin sign "k": such a sentence just tries it)."""
+    if "İ" in sentence or "ı" in sentence or "ſ" in sentence or "\u212a" in sentence:
+        return True
+    return any(word in lowered for word in _TODAY_WORDS)
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedDate:
     date: date
@@ -100,7 +111,7 @@ def dates_in(sentence: str, published: date | None) -> list[ResolvedDate]:
             found.append(ResolvedDate(published - timedelta(days=back), "day", m.group(), m.start()))
         for m in (_YESTERDAY.finditer(sentence) if "yesterday" in lowered else ()):
             found.append(ResolvedDate(published - timedelta(days=1), "day", m.group(), m.start()))
-        for m in _TODAY.finditer(sentence):
+        for m in (_TODAY.finditer(sentence) if _mentions_today(lowered, sentence) else ()):
             found.append(ResolvedDate(published, "day", m.group(), m.start()))
         monday = published - timedelta(days=published.weekday())
         for m in (_THIS_WEEK.finditer(sentence) if "week" in lowered else ()):

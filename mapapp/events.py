@@ -13,6 +13,7 @@ the same place and type whose dates may mean the same day into one ``Event`` wit
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
@@ -79,15 +80,26 @@ class Event:
 # Sentences
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9А-ЯІЇЄҐ])|\n\s*\n|(?<![,:;])\n")
+# The same breaks, found faster: the pattern opens with the class of its first character (the end of a sentence, or a
+# newline), so that the regex engine skips ahead to the next one instead of trying the pattern at every character.
+# After a sentence's end, the break is group 1 (the end itself is no part of it); after a newline, the whole match.
+_SENTENCE_BREAK_FAST = re.compile(
+    r"[.!?…\n](?:(?<=[.!?…])([\"”’)\]]*\s+)(?=[\"“‘(\[]?[A-Z0-9А-ЯІЇЄҐ])|(?<=\n)\s*\n|(?<=\n)(?<![,:;]\n))")
+
+
+def _sentence_breaks(text: str):
+    """(start, end) of each match of ``_SENTENCE_BREAK`` in ``text``, in order."""
+    for m in _SENTENCE_BREAK_FAST.finditer(text):
+        yield m.span(1) if m.start(1) >= 0 else m.span()
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; a line ending in a comma runs on ("According to X,\\nRussian soldiers…")."""
     spans, start = [], 0
-    for m in _SENTENCE_BREAK.finditer(text):
-        if m.start() > start and text[start:m.start()].strip():
-            spans.append((start, m.start()))
-        start = m.end()
+    for break_start, break_end in _sentence_breaks(text):
+        if break_start > start and text[start:break_start].strip():
+            spans.append((start, break_start))
+        start = break_end
     if text[start:].strip():
         spans.append((start, len(text)))
     return spans
@@ -107,6 +119,11 @@ class _Trigger:
 
 def _t(kind, pattern, strength=0.8, direction="both", *, stems):
     return _Trigger(kind, re.compile(pattern), strength, direction, tuple(stems))
+
+
+def _any_of(stems) -> re.Pattern:
+    """``_any_of(stems).search(text)`` is ``any(stem in text for stem in stems)``, in one call."""
+    return re.compile("|".join(map(re.escape, stems)))
 
 
 _TRIGGERS = (
@@ -167,14 +184,24 @@ _TRIGGERS = (
 
 # Words before a trigger that make it something that has not happened: a forecast, a purpose, a condition, a
 # negation. Looked for between the trigger and the clause's start (at most ~60 characters back).
-_HYPOTHETICAL = re.compile(
-    r"\b(?:may|might|could|would|will|shall|if|unless|whether|plans?|planning|aims?|aiming|intends?|expected|"
+_HYPOTHETICAL_WORDS = (
+    r"may|might|could|would|will|shall|if|unless|whether|plans?|planning|aims?|aiming|intends?|expected|"
     r"hopes?|ready|wants?|wanted|predict\w*|threat\w*|possible|possibly|likely to|going to|failed to|fail to|"
     r"not|never|no longer|cannot|can't|didn't|did not|won't|attempts? to|attempt to|try to|seeks? to|"
-    r"order to|in order|so as to|bid to|second attempt|to)\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
+    r"order to|in order|so as to|bid to|second attempt|to")
+_HYPOTHETICAL = re.compile(rf"\b(?:{_HYPOTHETICAL_WORDS})\s+(?:\w+\s+){{0,3}}$", re.IGNORECASE)
+# ``_HYPOTHETICAL.search(text)`` is ``_HYPOTHETICAL_REVERSED.match(text[::-1])``: the pattern can only match at the
+# end of the text, so it is read backwards from there once instead of being tried at every character.
+_HYPOTHETICAL_REVERSED = re.compile(
+    r"(?:\s+\w+){0,3}\s+(?:%s)\b" % "|".join(
+        "".join(reversed(re.findall(r"\\w\*|.\?|.", word))) for word in _HYPOTHETICAL_WORDS.split("|")),
+    re.IGNORECASE)
 _HEDGE = re.compile(r"\b(?:reportedly|apparently|unconfirmed|allegedly|if confirmed|could not be (?:independently )?"
                     r"verified|rumou?rs?|claims? to have)\b", re.IGNORECASE)
 _CLAUSE_START = re.compile(r"[;:—–]|,\s+(?:but|while|although|though|and)\b|\bbut\b|[“‘\"]")
+# The same matches, the pattern opening with the class of their first character (the regex engine skips ahead).
+_CLAUSE_START_FAST = re.compile(
+    r"[;:—–“‘\",b](?:(?<=[;:—–“‘\"])|(?<=,)\s+(?:but|while|although|though|and)\b|(?<=b)(?<!\wb)ut\b)")
 _DISPUTE_SAME = re.compile(r"\b(?:something|which|a claim|claims?)\s+(?:\w+\s+){0,2}(?:disputes?|denies|denied|"
                            r"rejects?|rejected)\b|\b(?:disputed|denied|rejected)\s+by\b", re.IGNORECASE)
 _COUNTER = re.compile(r"\bonly\s+(?:been\s+)?(?:withdrawn|pulled\s+back|retreated|left)\b|\b(?:denies|denied|"
@@ -206,6 +233,33 @@ _LOCATOR_GAP = re.compile(r"^(?:\s*,\s*|\s+(?:in|of|near)\s+)(?:the\s+)?$")
 _RECENT = re.compile(r"\b(?:recent(?:ly)?|in recent days|over the past (?:few |several )?days)\b", re.IGNORECASE)
 _VAGUE_PAST = re.compile(r"\b(?:earlier this year|last year|years? ago|months ago|in the past)\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\s*(?:It|The (?:town|city|village|settlement))\b")
+# Words that every match of a pattern holds: where a sentence has none of them, the pattern is not tried. For a
+# case-insensitive pattern they are looked for in ``_caseless(sentence)``.
+_COUNTER_WORDS = ("only", "deni", "disput", "refuted", "reject", "not true", "remain")
+_DISPUTE_WORDS = ("disput", "deni", "reject")
+_HEDGE_WORDS = ("reportedly", "apparently", "unconfirmed", "allegedly", "if confirmed", "could not be", "rumo", "claim")
+_VAGUE_PAST_WORDS = ("year", "months ago", "in the past")
+_RECENT_WORDS = ("recent", "over the past")
+_CLAIM_WORDS = ("said", "says", "claim", "reported", "reports", "announced", "tweeted", "wrote", "stated", "admit",
+                "confirmed", "told")  # case-sensitive, as _CLAIM_VERB
+# Under re.IGNORECASE a few characters match an ASCII letter besides its two cases (İ and ı match i, ſ matches s,
+# the Kelvin sign K matches k): mapped to it before lower-casing, a text holds every word such a pattern can match.
+_CASELESS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "\u212a": "k"})
+
+
+def _caseless(text: str) -> str:
+    if "İ" in text or "ı" in text or "ſ" in text or "\u212a" in text:
+        text = text.translate(_CASELESS)
+    return text.lower()
+
+
+def _has(text: str, words: tuple[str, ...]) -> bool:
+    for word in words:
+        if word in text:
+            return True
+    return False
+
+
 _DATE_REACH = 110  # a date phrase further than this from the trigger dates another clause
 _YEAR_REACH = 70   # a past year this close to the trigger makes it history
 _WINDOW_BEFORE, _WINDOW_AFTER = 90, 90
@@ -220,15 +274,45 @@ class _Hit:
     direction: str
 
 
-def _triggers_in(sentence: str) -> list[_Hit]:
+_TRIGGER_STEMS = tuple((trigger, _any_of(trigger.stems)) for trigger in _TRIGGERS)
+_ALL_STEMS = tuple(sorted({stem for trigger in _TRIGGERS for stem in trigger.stems}))
+
+
+_STEM_TRIGGERS = {stem: sum(1 << i for i, trigger in enumerate(_TRIGGERS) if stem in trigger.stems)
+                  for stem in _ALL_STEMS}
+_STEM_BYTES = tuple((stem.encode("ascii"), len(stem), _STEM_TRIGGERS[stem]) for stem in _ALL_STEMS)
+
+
+def _trigger_masks(text: str, spans: list[tuple[int, int]]) -> list[int] | None:
+    """For each sentence (``spans``), a bit mask of the triggers with a stem inside it: the stems are found once in
+    the whole article, lower-cased (as bytes, one per character, so that ``bytes.find`` runs fast). None where
+    lower-casing changes the length of the text ("İ"): then each sentence looks for them itself."""
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        return None
+    data = lowered.encode("latin-1", "replace")  # one byte per character; no stem holds a "?"
+    starts = [start for start, _ in spans]
+    masks = [0] * len(spans)
+    for stem, size, bits in _STEM_BYTES:
+        at = data.find(stem)
+        while at >= 0:
+            k = bisect.bisect_right(starts, at) - 1
+            if k >= 0 and at + size <= spans[k][1]:
+                masks[k] |= bits
+            at = data.find(stem, at + 1)
+    return masks
+
+
+def _triggers_in(sentence: str, mask: int | None = None) -> list[_Hit]:
     """The triggers of a sentence, each phrase claimed by the first trigger (in ``_TRIGGERS`` order) that matches
-    it; a trigger whose stems are absent is not tried at all."""
+    it; a trigger whose stems are absent (``mask``: the bits of those present, from ``_trigger_masks``) is not tried
+    at all."""
     lowered = sentence.lower()
     if len(lowered) != len(sentence):  # a character whose lower case is longer ("İ"): keep the offsets right
         lowered = "".join(ch.lower()[0] for ch in sentence)
     claimed: list[tuple[int, int, _Trigger]] = []
-    for trigger in _TRIGGERS:
-        if not any(stem in lowered for stem in trigger.stems):
+    for index, (trigger, stems) in enumerate(_TRIGGER_STEMS):
+        if not (mask >> index & 1 if mask is not None else stems.search(lowered)):
             continue
         for m in trigger.pattern.finditer(lowered):
             if any(a <= m.start() < b or m.start() <= a < m.end() for a, b, _ in claimed):
@@ -246,13 +330,15 @@ def _triggers_in(sentence: str) -> list[_Hit]:
 
 
 _CONDITIONAL = re.compile(r"(?:^|\b)(?:[Ii]f|unless|whether|would|could|might|may|will|shall|should)\b")
+_CONDITIONAL_WORDS = ("if", "If", "unless", "whether", "would", "could", "might", "may", "will", "shall", "should")
 
 
 def _is_hypothetical(sentence: str, start: int) -> bool:
     """A forecast, condition, purpose or negation governs the words before the trigger in its clause."""
     before = sentence[max(0, start - 90):start]
-    clause = _CLAUSE_START.split(before)[-1]
-    return bool(_HYPOTHETICAL.search(clause[-60:]) or _CONDITIONAL.search(clause))
+    clause = _CLAUSE_START_FAST.split(before)[-1]
+    return bool(_HYPOTHETICAL_REVERSED.match(clause[-60:][::-1])
+                or (_has(clause, _CONDITIONAL_WORDS) and _CONDITIONAL.search(clause)))
 
 
 def _nearest_hit(hits: list[_Hit], start: int, end: int) -> _Hit | None:
@@ -276,13 +362,16 @@ def _nearest_hit(hits: list[_Hit], start: int, end: int) -> _Hit | None:
     return best
 
 
-def claimant(sentence: str) -> str | None:
-    """Who makes the claim: "Ukraine's defence ministry said…", "…, governor Oleh Syniehubov wrote", "according to…"."""
-    m = _ACCORDING.search(sentence)
+def claimant(sentence: str, folded: str | None = None) -> str | None:
+    """Who makes the claim: "Ukraine's defence ministry said…", "…, governor Oleh Syniehubov wrote", "according to…".
+    ``folded``: ``_caseless(sentence)``, if the caller has it."""
+    if folded is None:
+        folded = _caseless(sentence)
+    m = _ACCORDING.search(sentence) if "according to" in folded else None
     if m and not re.match(r"(?i)(?:him|her|them|it|this|that|reports?|sources?)\b", m["who"].strip()):
         who = m["who"].strip()
         return who[:1].upper() + who[1:] if who else None
-    for verb in _CLAIM_VERB.finditer(sentence):
+    for verb in (_CLAIM_VERB.finditer(sentence) if _has(sentence, _CLAIM_WORDS) else ()):
         before = sentence[max(0, verb.start() - 110):verb.start()]
         before = re.split(r"[,;:“”\"‘’]|\b(?:that|after|before|when|as|because|while|since)\b|\band\b(?=\s+[a-z])",
                           before)[-1]
@@ -327,7 +416,9 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             counts[m.place.place_id] = counts.get(m.place.place_id, 0) + 1
     topic = max(counts, key=counts.get) if counts else None
     anchor = next((m.place for m in usable if m.place.place_id == topic), None)
-    for s_start, s_end in sentences(text):
+    spans = sentences(text)
+    masks: list[int] | None | bool = False  # found on the first sentence that needs them
+    for index, (s_start, s_end) in enumerate(spans):
         sentence = text[s_start:s_end]
         in_sentence = []
         while mention_index < len(usable) and usable[mention_index].start < s_end:
@@ -338,27 +429,32 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
         if not in_sentence and not pronoun and "border" not in sentence:
             previous_topic = None  # no place, no event: skip the trigger search
             continue
-        hits = _triggers_in(sentence)
-        border = _BORDER.search(sentence)
+        if masks is False:
+            masks = _trigger_masks(text, spans)
+        hits = _triggers_in(sentence, masks[index] if masks is not None else None)
+        folded = _caseless(sentence)
+        border = _BORDER.search(sentence) if "border" in folded else None
         if not hits and not border:
-            if _COUNTER.search(sentence):
+            if _has(folded, _COUNTER_WORDS) and _COUNTER.search(sentence):
                 counter_claims += [(m.place.place_id, " ".join(sentence.split())) for m in in_sentence]
             settlements_here = [m for m in in_sentence if m.kind == "settlement"]
             previous_topic = settlements_here[0] if settlements_here else None
             continue
         stated = dates_in(sentence, article.published)
-        if not stated and article.published is not None and _VAGUE_PAST.search(sentence):
+        if (not stated and article.published is not None and _has(folded, _VAGUE_PAST_WORDS)
+                and _VAGUE_PAST.search(sentence)):
             continue  # history told in passing ("earlier this year")
         # Years before the publication year date the clause they stand in ("in 2014 and 2015 separatists seized…").
-        past_years = [m.start() for m in _HISTORY_YEAR.finditer(sentence)
+        past_years = [m.start() for m in (_HISTORY_YEAR.finditer(sentence) if "19" in sentence or "20" in sentence
+                                          else ())
                       if article.published is not None and int(m.group()) < article.published.year
                       and not any(d.start <= m.start() < d.start + len(d.text) for d in stated)]
         if pronoun:
             in_sentence = [previous_topic]  # "It was recently liberated last April" — the previous sentence's place
         quote = " ".join(sentence.split())
-        who = claimant(sentence)
-        disputed = bool(_DISPUTE_SAME.search(sentence))
-        hedge = 0.8 if _HEDGE.search(sentence) else 1.0
+        who = claimant(sentence, folded)
+        disputed = _has(folded, _DISPUTE_WORDS) and bool(_DISPUTE_SAME.search(sentence))
+        hedge = 0.8 if _has(folded, _HEDGE_WORDS) and _HEDGE.search(sentence) else 1.0
         previous = None
         for mention in in_sentence:
             rel_start, rel_end = mention.start - s_start, mention.end - s_start
@@ -375,18 +471,19 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
                 continue
             if any(abs(y - hit.start) <= _YEAR_REACH for y in past_years):
                 continue
-            when, precision = _date_near(stated, hit.start, sentence, article.published)
+            when, precision = _date_near(stated, hit.start, sentence, article.published, folded)
             reports.append(Report(article.id, mention.place, hit.kind, when, precision, quote, s_start,
                                   mention.start, mention.end, who, disputed, quote if disputed else None,
                                   round(min(0.99, hit.strength * mention.score * hedge), 3)))
         if border and not _is_hypothetical(sentence, border.start()):
-            when, precision = _date_near(stated, border.start(), sentence, article.published)
+            when, precision = _date_near(stated, border.start(), sentence, article.published, folded)
             near = next((m.place for m in in_sentence if m.kind == "settlement"), anchor)
             if near is not None:
                 reports.append(Report(article.id, _border_place(near), "advance", when, precision, quote, s_start,
                                       s_start + border.start(), s_start + border.end(), who, disputed,
                                       quote if disputed else None, round(0.8 * hedge, 3)))
-        if _COUNTER.search(sentence):  # a counter-claim, even when it reports a (partial) change itself
+        if _has(folded, _COUNTER_WORDS) and _COUNTER.search(sentence):  # a counter-claim, even when it reports a
+            # (partial) change itself
             counter_claims += [(m.place.place_id, quote) for m in in_sentence]
         settlements_here = [m for m in in_sentence if m.kind == "settlement"]
         previous_topic = settlements_here[0] if settlements_here else None
@@ -398,7 +495,8 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
     return reports
 
 
-def _date_near(stated, position: int, sentence: str, published: date | None) -> tuple[date | None, str | None]:
+def _date_near(stated, position: int, sentence: str, published: date | None,
+               folded: str | None = None) -> tuple[date | None, str | None]:
     """The date phrase closest to the trigger, if it is in reach; else "recently" (that week); else publication."""
     near = [d for d in stated if abs(d.start - position) <= _DATE_REACH]
     if near:
@@ -406,7 +504,7 @@ def _date_near(stated, position: int, sentence: str, published: date | None) -> 
         return best.date, best.precision
     if published is None:
         return None, None
-    if _RECENT.search(sentence):
+    if _has(folded if folded is not None else _caseless(sentence), _RECENT_WORDS) and _RECENT.search(sentence):
         return window(published, "week")[0], "week"
     return published, "day"
 

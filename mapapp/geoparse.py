@@ -4,6 +4,11 @@ Recognition is a scan of capitalised words against the gazetteer's name index (l
 and hyphenated compounds split, one spelling mistake tolerated for well-known places). Resolution among namesakes
 weighs each candidate's prior (population, being in the theater) against the article's own evidence: a named
 oblast, and how close the candidate lies to the places the same sentence and the whole article name.
+
+For speed, recognition learns each distinct word once (per gazetteer) and looks only at the words that may be names;
+resolution scores every reading of every ambiguous mention of an article at once, as numpy columns
+(``_Resolver``), instead of one reading at a time. Memos hold positions in ``gaz.places`` rather than Place objects,
+so that the garbage collector has little to walk.
 """
 
 from __future__ import annotations
@@ -11,8 +16,13 @@ from __future__ import annotations
 import bisect
 import math
 import re
-import weakref
-from dataclasses import dataclass
+from collections import ChainMap
+from dataclasses import dataclass, fields
+from functools import reduce
+from itertools import compress
+from operator import and_, attrgetter, itemgetter, methodcaller, or_
+
+import numpy as np
 
 from mapapp import settings
 from mapapp.gazetteer import Gazetteer, Place, load_gazetteer, normalize_name
@@ -33,6 +43,26 @@ class Mention:
         return self.place is not None
 
 
+_MENTION_FIELDS = ("surface", "start", "end", "place", "kind", "score", "candidates")
+assert tuple(f.name for f in fields(Mention)) == _MENTION_FIELDS
+_MENTION_SETTERS = tuple(Mention.__dict__[name].__set__ for name in _MENTION_FIELDS)
+
+
+def _new_mention(surface, start, end, place, kind, score, candidates) -> Mention:
+    """``Mention(...)``, about twice as fast: the frozen dataclass's ``__init__`` sets each field through
+    ``object.__setattr__``; this sets the slots directly (Mention has no ``__post_init__``)."""
+    mention = object.__new__(Mention)
+    set_surface, set_start, set_end, set_place, set_kind, set_score, set_candidates = _MENTION_SETTERS
+    set_surface(mention, surface)
+    set_start(mention, start)
+    set_end(mention, end)
+    set_place(mention, place)
+    set_kind(mention, kind)
+    set_score(mention, score)
+    set_candidates(mention, candidates)
+    return mention
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Tokens
 
@@ -42,13 +72,32 @@ _WORD_CHARS = r"\w’'ʼ´`"
 # before one (pro-Moscow); initialisms with dots (U.S.).
 _TOKEN = re.compile(
     rf"(?<![\w’'ʼ])(?:(?:[A-Z]\.){{2,}}|(?:(?:pro|anti|ex)-)?[{_UPPER}][{_WORD_CHARS}]*(?:-[{_WORD_CHARS}]+)*)")
+# ``_TOKEN`` rewritten to open with the character class of a token's first letter, so that the regex engine skips
+# ahead to the next such letter instead of trying the whole pattern at every character (the same matches: the
+# look-behind now looks past that first letter). Without "pro-", "anti-" or "ex-" in a text, only capitals open one.
+_TOKEN_ANY = re.compile(
+    rf"[{_UPPER}pae](?<![\w’'ʼ][{_UPPER}pae])(?:(?<=[A-Z])\.(?:[A-Z]\.)+"
+    rf"|(?:(?<=p)ro|(?<=a)nti|(?<=e)x)-[{_UPPER}][{_WORD_CHARS}]*(?:-[{_WORD_CHARS}]+)*"
+    rf"|(?<=[{_UPPER}])[{_WORD_CHARS}]*(?:-[{_WORD_CHARS}]+)*)")
+_TOKEN_CAPITAL = re.compile(
+    rf"[{_UPPER}](?<![\w’'ʼ][{_UPPER}])(?:(?<=[A-Z])\.(?:[A-Z]\.)+|[{_WORD_CHARS}]*(?:-[{_WORD_CHARS}]+)*)")
 _POSSESSIVE = re.compile(r"(?:['’ʼ]s|s['’ʼ]|['’ʼ])$")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s)|\n")
+# The same, opening with the class of its first character (see ``_TOKEN_ANY``).
+_SENTENCE_END_FAST = re.compile(r"[.!?…\n](?:(?<=\n)|(?<=[.!?…])[.!?…]*[\"”’»)\]]*(?=\s))")
 
+
+def _tokens(text: str) -> list[re.Match]:
+    """``_TOKEN.finditer(text)``, faster."""
+    if "pro-" in text or "anti-" in text or "ex-" in text:
+        return list(_TOKEN_ANY.finditer(text))
+    return list(_TOKEN_CAPITAL.finditer(text))
+
+# Matched at the end of a name with ``match(text, end, end + 40)``: as on ``text[end:end + 40]``.
 _REGION_AFTER = re.compile(
-    r"^\s*(?:(region|regions|oblast|oblasts|province|governorate|people[’']?s republic)"
+    r"\s*(?:(region|regions|oblast|oblasts|province|governorate|people[’']?s republic)"
     r"|(district|raion|rayon))\b", re.IGNORECASE)
-_RIVER_NEAR_AFTER = re.compile(r"^\s*(?:river|riverbank|river's|river’s)\b", re.IGNORECASE)
+_RIVER_NEAR_AFTER = re.compile(r"\s*(?:river|riverbank|river's|river’s)\b", re.IGNORECASE)
 _RIVER_NEAR_BEFORE = re.compile(r"\b(?:river|rivers)\s*$", re.IGNORECASE)
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|of|from|to|at|around|outside|toward|towards|into|across|outskirts of|town of|city of|village of|"
@@ -77,7 +126,7 @@ class _Span:
     surface: str
     key: str
     fuzzy: bool
-    places: tuple[Place, ...]
+    rows: tuple[int, ...]              # the places of that name: positions in ``gaz.places``
     kind_hint: str | None = None       # "region", "raion", "river" from the words around it
     settlement_cue: bool = False       # "the town of X"
     locative: bool = False             # "in X", "near X"
@@ -85,7 +134,7 @@ class _Span:
 
 
 def _sentence_starts(text: str) -> list[int]:
-    return [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+    return [0, *map(_MATCH_END, _SENTENCE_END_FAST.finditer(text))]
 
 
 def _is_sentence_initial(text: str, start: int) -> bool:
@@ -95,19 +144,22 @@ def _is_sentence_initial(text: str, start: int) -> bool:
     return i < 0 or text[i] in ".!?…\n:;>”’"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Piece:
-    """A place name inside one capitalised token, with what its checks need (computed once per distinct token)."""
+    """A place name inside one capitalised token, with what its checks need (computed once per distinct token).
+    Places are held as positions in ``gaz.places``: memoised for the whole corpus, a piece then holds nothing the
+    garbage collector has to walk."""
     offset: int
     surface: str
     key: str
-    places: tuple[Place, ...]
+    rows: tuple[int, ...]
     fuzzy: bool
     all_countries: bool
     has_river: bool
     has_other_kinds: bool   # a region, river, country… besides settlements: "the town of X" then matters
     big: bool               # a city or country too well known to be a person's name
     word_like: bool         # an English word too ("Mir"): needs a cue before it
+    all_small: bool         # every place a settlement under 5,000 people
 
 
 def _pieces(word: str, gaz: Gazetteer) -> tuple[str, tuple[_Piece, ...]]:
@@ -133,33 +185,91 @@ def _pieces(word: str, gaz: Gazetteer) -> tuple[str, tuple[_Piece, ...]]:
 def _piece(offset: int, surface: str, key: str, gaz: Gazetteer) -> _Piece | None:
     if not key or key in _NEVER_PLACES or len(key) < 3:
         return None
-    places, fuzzy = gaz.resolve_key(key)
-    if not places or (fuzzy and surface.isupper()):
+    rows, fuzzy = gaz.resolve_key_ids(key)
+    if not rows or (fuzzy and surface.isupper()):
         return None
-    big = any(p.kind == "country" or (p.kind == "settlement" and (
-        p.population >= 1_000_000 or (p.theater and p.population >= 100_000))) for p in places)
-    return _Piece(offset, surface, key, places, fuzzy, all(p.kind == "country" for p in places),
-                  any(p.kind == "river" for p in places), any(p.kind != "settlement" for p in places), big,
-                  key in gaz.word_like)
+    flags = _state(gaz).place_flags(gaz)
+    some = reduce(or_, map(flags.__getitem__, rows))
+    every = reduce(and_, map(flags.__getitem__, rows))
+    return _Piece(offset, surface, key, rows, fuzzy, bool(every & _COUNTRY), bool(some & _RIVER),
+                  bool(some & _NOT_SETTLEMENT), bool(some & _BIG), key in gaz.word_like, bool(every & _SMALL))
 
 
-_PIECES_CACHE: "weakref.WeakKeyDictionary[Gazetteer, dict]" = weakref.WeakKeyDictionary()
+# What ``_piece`` asks of a name's places, as bits per place: any (or every) of them…
+_COUNTRY, _RIVER, _NOT_SETTLEMENT, _BIG, _SMALL = 1, 2, 4, 8, 16
+
+
+def _place_flags(place: Place) -> int:
+    big = place.kind == "country" or (place.kind == "settlement" and (
+        place.population >= 1_000_000 or (place.theater and place.population >= 100_000)))
+    return ((_COUNTRY if place.kind == "country" else 0) | (_RIVER if place.kind == "river" else 0)
+            | (_NOT_SETTLEMENT if place.kind != "settlement" else 0) | (_BIG if big else 0)
+            | (_SMALL if _small(place) else 0))
+
+
+_MATCH_TEXT = itemgetter(0)
+_MATCH_END = methodcaller("end")
+_MEMO_LIMIT = 500_000
+
+
+class _Recognizer:
+    """What recognition learns once per distinct word, for one gazetteer: the word's key and the place names in
+    it, whether it can be (or start) a name at all, and whether it reads as a person's surname after a name."""
+
+    def __init__(self):
+        self.words: dict[str, tuple[str, tuple[_Piece, ...]]] = {}
+        self.names: set[str] = set()  # words holding a place name, or starting a multi-word one
+        self.multi: dict[str, _Piece | None] = {}
+        self.surname: dict[str, bool] = {}
+
+    def learn(self, words, gaz: Gazetteer) -> tuple[dict, set]:
+        """(word → (key, pieces), words that may be names) covering ``words``."""
+        known, names = self.words, self.names
+        unknown = set(words).difference(known)
+        if not unknown:
+            return known, names
+        prefixes = gaz.prefixes
+        if len(known) + len(unknown) > _MEMO_LIMIT:  # memo full: learn this text's new words for it alone
+            known, names = ChainMap({}, known), set(names)
+        for word in unknown:
+            info = known[word] = _pieces(word, gaz)
+            if info[1] or info[0] in prefixes:
+                names.add(word)
+        return known, names
+
+    def multi_word(self, surface: str, gaz: Gazetteer) -> _Piece | None:
+        piece = self.multi.get(surface, self)
+        if piece is self:
+            piece = _piece(0, surface, normalize_name(surface), gaz)
+            if len(self.multi) < _MEMO_LIMIT:
+                self.multi[surface] = piece
+        return piece
+
+    def is_surname(self, word: str, gaz: Gazetteer) -> bool:
+        """A capitalised word after a name that is no place, nor "Region"…: "Oleh Syniehubov"."""
+        found = self.surname.get(word)
+        if found is None:
+            key = normalize_name(word)
+            found = key not in gaz and key not in _REGION_WORDS and key not in _NEVER_PLACES
+            if len(self.surname) < _MEMO_LIMIT:
+                self.surname[word] = found
+        return found
 
 
 def _candidate_spans(text: str, gaz: Gazetteer) -> list[_Span]:
-    memo = _PIECES_CACHE.setdefault(gaz, {})
-    matches = list(_TOKEN.finditer(text))
-    words = [m.group() for m in matches]
+    recognizer = _state(gaz).recognizer
+    matches = _tokens(text)
+    words = list(map(_MATCH_TEXT, matches))
+    known, names = recognizer.learn(words, gaz)
     spans: list[_Span] = []
     prefixes = gaz.prefixes
-    i, count = 0, len(matches)
-    while i < count:
-        info = memo.get(words[i])
-        if info is None:
-            info = _pieces(words[i], gaz)
-            if len(memo) < 500_000:
-                memo[words[i]] = info
-        key, pieces = info
+    count = len(matches)
+    resume = 0
+    # Only the words that hold a place name, or may start one, need a look.
+    for i in compress(range(count), map(names.__contains__, words)):
+        if i < resume:
+            continue  # inside a multi-word name already taken
+        key, pieces = known[words[i]]
         start = matches[i].start()
         consumed = 1
         if key in prefixes:
@@ -167,51 +277,61 @@ def _candidate_spans(text: str, gaz: Gazetteer) -> list[_Span]:
             probe, j, best = key, i, None
             while j + 1 < count and text[matches[j].end():matches[j + 1].start()] in (" ", "\u00a0"):
                 j += 1
-                following = memo.get(words[j]) or _pieces(words[j], gaz)
-                probe = f"{probe} {following[0]}"
+                probe = f"{probe} {known[words[j]][0]}"
                 if probe in gaz:
                     best = j
                 if probe not in prefixes:
                     break
             if best is not None:
-                surface = _POSSESSIVE.sub("", text[start:matches[best].end()])
-                piece = _piece(0, surface, normalize_name(surface), gaz)
+                piece = recognizer.multi_word(_POSSESSIVE.sub("", text[start:matches[best].end()]), gaz)
                 if piece is not None:
                     pieces, consumed = (piece,), best - i + 1
         for piece in pieces:
-            span = _span_in_context(piece, start + piece.offset, text, gaz)
+            span = _span_in_context(piece, start + piece.offset, text, gaz, recognizer)
             if span is not None:
                 spans.append(span)
-        i += consumed
+        resume = i + consumed
     return spans
 
 
-def _span_in_context(piece: _Piece, start: int, text: str, gaz: Gazetteer) -> _Span | None:
+def _span_in_context(piece: _Piece, start: int, text: str, gaz: Gazetteer,
+                     recognizer: _Recognizer) -> _Span | None:
     """The words around a name decide its kind ("Donetsk region"), or that it is no place at all ("Oleh Synie…")."""
     end = start + len(piece.surface)
-    span = _Span(start, end, piece.surface, piece.key, piece.fuzzy, piece.places)
     if piece.all_countries:
-        return span  # "Ukraine", "Russia": the most frequent names, and never a person or a river
-    after = text[end:end + 40]
-    before = text[max(0, start - 40):start]
-    region = _REGION_AFTER.match(after)
-    if region:
-        span.kind_hint = "raion" if region.group(2) else "region"
-    elif piece.has_river and (_RIVER_NEAR_AFTER.match(after) or _RIVER_NEAR_BEFORE.search(before)):
-        span.kind_hint = "river"
+        # "Ukraine", "Russia": the most frequent names, and never a person or a river
+        return _Span(start, end, piece.surface, piece.key, piece.fuzzy, piece.rows)
+    kind_hint = None
+    settlement_cue = locative = False
+    before = None
+    # ``_REGION_AFTER`` and ``_FOLLOWER`` in one match: the first that fits, a region word or a capitalised word.
+    after = _AFTER.match(text, end, end + 40)
+    if after and after.group(3) is None:
+        kind_hint = "raion" if after.group(2) else "region"
+    elif piece.has_river:
+        before = text[max(0, start - 40):start]
+        if _RIVER_NEAR_AFTER.match(text, end, end + 40) or _RIVER_NEAR_BEFORE.search(before):
+            kind_hint = "river"
     if piece.has_other_kinds:
-        span.settlement_cue = bool(_SETTLEMENT_BEFORE.search(before))
-    if not span.kind_hint and not piece.big and _looks_like_person(before, after, gaz):
+        if before is None:
+            before = text[max(0, start - 40):start]
+        # "…town of X": the pattern ends in "of" and spaces, which most contexts lack.
+        settlement_cue = before.rstrip()[-2:].lower() == "of" and bool(_SETTLEMENT_BEFORE.search(before))
+    follower = after.group(3) if after else None
+    if not kind_hint and not piece.big and _looks_like_person(text, start, follower, gaz, recognizer):
         return None
     if piece.word_like:
+        if before is None:
+            before = text[max(0, start - 40):start]
         if piece.key in gaz.common_words:
-            span.locative = bool(_LOCATIVE_BEFORE.search(before))
-            if not (span.locative or span.kind_hint or span.settlement_cue):
+            locative = bool(_LOCATIVE_BEFORE.search(before))
+            if not (locative or kind_hint or settlement_cue):
                 return None
-        if not span.kind_hint and _is_sentence_initial(text, start) and all(_small(p) for p in piece.places):
+        if not kind_hint and piece.all_small and _is_sentence_initial(text, start):
             # "Plus, they..." — a hamlet sharing a word that opens a sentence needs more than capitalisation.
             return None
-    return span
+    return _Span(start, end, piece.surface, piece.key, piece.fuzzy, piece.rows, kind_hint, settlement_cue,
+                 locative)
 
 
 def _small(place: Place) -> bool:
@@ -219,50 +339,57 @@ def _small(place: Place) -> bool:
 
 
 _FOLLOWER = re.compile(rf"[ \u00a0]([{_UPPER}][a-z’'ʼ]+)")
+_AFTER = re.compile(rf"(?i:{_REGION_AFTER.pattern})|{_FOLLOWER.pattern}")
+_TITLES = ("President", "Minister", "General", "Colonel", "Major", "Captain", "Lieutenant", "Sergeant", "Mr", "Mrs",
+           "Ms", "Dr", "spokesman", "spokeswoman", "spokesperson", "governor", "mayor", "commander", "adviser",
+           "advisor", "named", "Saint", "St")
 
 
-def _looks_like_person(before: str, after: str, gaz: Gazetteer) -> bool:
-    """ "Oleh Syniehubov", "governor Haidai": a place name standing where a person's name stands."""
-    if _TITLE_BEFORE.search(before[-30:]):
-        return True
-    follower = _FOLLOWER.match(after)
-    if follower:
-        word = normalize_name(follower.group(1))
-        if word not in gaz and word not in _REGION_WORDS and word not in _NEVER_PLACES:
-            return True
+def _title_before(before: str) -> bool:
+    """``_TITLE_BEFORE.search(before)``: a title, then perhaps a dot, then spaces, at the end."""
+    stripped = before.rstrip()
+    for text in (stripped, stripped[:-1] if stripped.endswith(".") else ""):
+        if text.endswith(_TITLES):
+            for title in _TITLES:
+                if text.endswith(title):
+                    at = len(text) - len(title)
+                    if at == 0 or not (text[at - 1].isalnum() or text[at - 1] == "_"):
+                        return True
     return False
+
+
+def _looks_like_person(text: str, start: int, follower: str | None, gaz: Gazetteer,
+                       recognizer: _Recognizer) -> bool:
+    """ "Oleh Syniehubov", "governor Haidai": a place name standing where a person's name stands (``follower``: the
+    capitalised word right after it, if any)."""
+    if _title_before(text[max(0, start - 30):start]):
+        return True
+    return follower is not None and recognizer.is_surname(follower, gaz)
 
 
 # ------------------------------------------------------------------------------------------------------------
 # Resolution
 
-def _kind_filter(span: _Span) -> tuple[Place, ...]:
-    places = span.places
-    if span.kind_hint in ("region", "raion"):
-        regions = [p for p in places if p.kind == "region"]
+def _kind_filter(span: _Span, places: list[Place]) -> tuple[int, ...]:
+    """The readings the words around a name allow ("Kharkiv region": the oblast), as positions in ``places``."""
+    rows, kind_hint = span.rows, span.kind_hint
+    if kind_hint in ("region", "raion"):
+        regions = [r for r in rows if places[r].kind == "region"]
         if regions:
-            if span.kind_hint == "raion":
-                raions = [p for p in regions if p.name.endswith("Raion")]
+            if kind_hint == "raion":
+                raions = [r for r in regions if places[r].name.endswith("Raion")]
                 return tuple(raions or regions)
-            oblasts = [p for p in regions if not p.name.endswith("Raion")]
+            oblasts = [r for r in regions if not places[r].name.endswith("Raion")]
             return tuple(oblasts or regions)
-    if span.kind_hint == "river":
-        rivers = [p for p in places if p.kind == "river"]
+    if kind_hint == "river":
+        rivers = [r for r in rows if places[r].kind == "river"]
         if rivers:
             return tuple(rivers)
-    settlements = [p for p in places if p.kind == "settlement"]
+    settlements = [r for r in rows if places[r].kind == "settlement"]
     if settlements:
         return tuple(settlements)
     # A bare region name that is not also a settlement ("Donbas", "Crimea"), a country, a river: oblasts before raions.
-    return tuple(sorted(places, key=lambda p: p.name.endswith("Raion")))
-
-
-def _distance_latlon_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Equirectangular distance: within 0.5% of the great-circle distance at the few hundred kilometres that
-    matter here, and several times cheaper."""
-    dx = (lon2 - lon1) * math.cos(math.radians((lat1 + lat2) * 0.5))
-    dy = lat2 - lat1
-    return 111.195 * math.sqrt(dx * dx + dy * dy)
+    return tuple(sorted(rows, key=lambda r: places[r].name.endswith("Raion")))
 
 
 def _prior(place: Place) -> float:
@@ -293,84 +420,115 @@ _DECIDED = 0.97  # prior-only confidence above which context is not computed
 
 
 class _Options:
-    """The readings a name can have (after the kind filter), with what scoring needs precomputed once."""
+    """The readings a name can have (after the kind filter) and their prior-only ranking, as positions in
+    ``gaz.places`` (memoised for the corpus: nothing in it for the garbage collector to walk)."""
 
-    __slots__ = ("places", "prior", "floor", "cells", "by_admin1", "first", "quality", "scored", "distances")
+    __slots__ = ("rows", "quality", "gids", "first_rows", "first_confidence", "first_score")
 
-    def __init__(self, places: tuple[Place, ...], quality: float):
-        self.places = places
+    def __init__(self, rows: tuple[int, ...], quality: float, prior: list[float]):
+        self.rows = rows
         self.quality = quality
-        self.distances: dict[str, tuple[tuple[int, float], ...]] = {}  # anchor place_id → nearby readings, km
-        self.prior = [_prior(p) for p in places]
-        self.floor = [_APPROXIMATE_FLOOR_KM if p.approximate else 0.0 for p in places]
-        self.cells: dict[tuple[int, int], list[int]] = {}
-        self.by_admin1: dict[str, list[int]] = {}
-        for i, place in enumerate(places):
-            self.cells.setdefault((int(place.lat // _CELL_DEG), int(place.lon // _CELL_DEG)), []).append(i)
-            if place.admin1:
-                self.by_admin1.setdefault(place.admin1, []).append(i)
-        self.scored = _Scored(self, list(self.prior))
-        self.first = self.scored.ranking({})
+        self.gids = np.array(rows, dtype=np.intp)
+        if len(rows) == 1:
+            self.first_rows, self.first_confidence = rows, (quality,)
+            self.first_score = round(quality, 3)
+            return
+        # Softmax of the priors (the ranking without any evidence from the article), best first.
+        scores = [prior[row] for row in rows]
+        top = max(scores)
+        total = sum(math.exp((s - top) / _TEMPERATURE) for s in scores)
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:_MAX_CANDIDATES]
+        self.first_rows = tuple(rows[i] for i in order)
+        self.first_confidence = tuple(math.exp((scores[i] - top) / _TEMPERATURE) / total * quality for i in order)
+        self.first_score = round(self.first_confidence[0], 3)
 
-    def near_indices(self, lat: float, lon: float, reach: int = 1):
-        """Readings in the grid cells around a point (all of them when there are few)."""
-        if len(self.places) <= (2 * reach + 1) ** 2:
-            return range(len(self.places))
-        cy, cx = int(lat // _CELL_DEG), int(lon // _CELL_DEG)
-        found = []
-        for dy in range(-reach, reach + 1):
-            for dx in range(-reach, reach + 1):
-                found.extend(self.cells.get((cy + dy, cx + dx), ()))
-        return found
+    def first(self, gaz: Gazetteer) -> list[tuple[Place, float]]:
+        return list(zip(map(gaz.places.__getitem__, self.first_rows), self.first_confidence))
 
 
-class _Scored:
-    """Base scores of a name's readings for one article pass, with their softmax normaliser, so that a mention's
-    own evidence (a few nearby readings) updates the distribution without touching the other readings."""
-
-    __slots__ = ("options", "scores", "top_score", "total", "order")
-
-    def __init__(self, options: _Options, scores: list[float]):
-        self.options = options
-        self.scores = scores
-        self.top_score = max(scores)
-        self.total = sum(math.exp((s - self.top_score) / _TEMPERATURE) for s in scores)
-        self.order = sorted(range(len(scores)), key=lambda i: -scores[i])
-
-    def ranking(self, added: dict[int, float]) -> list[tuple[Place, float]]:
-        """(place, confidence) best first, at most ``_MAX_CANDIDATES``: softmax of base + ``added`` scores."""
-        places, scores, quality = self.options.places, self.scores, self.options.quality
-        if len(places) == 1:
-            return [(places[0], quality)]
-        top, total = self.top_score, self.total
-        if added:
-            new = {i: scores[i] + a for i, a in added.items()}
-            new_top = max(top, max(new.values()))
-            total *= math.exp((top - new_top) / _TEMPERATURE)
-            for i, value in new.items():
-                total += math.exp((value - new_top) / _TEMPERATURE) - math.exp((scores[i] - new_top) / _TEMPERATURE)
-            top = new_top
-            unchanged = [i for i in self.order[:_MAX_CANDIDATES + len(new)] if i not in new]
-            candidates = sorted([(new[i], i) for i in new] + [(scores[i], i) for i in unchanged],
-                                key=lambda item: -item[0])[:_MAX_CANDIDATES]
-        else:
-            candidates = [(scores[i], i) for i in self.order[:_MAX_CANDIDATES]]
-        return [(places[i], math.exp((value - top) / _TEMPERATURE) / total * quality) for value, i in candidates]
+# A grid cell as one integer, cell_y·512 + cell_x (cells of 2°: |cell_y| ≤ 45, |cell_x| ≤ 90, so two cells' columns
+# differ by less than 256 and the difference of their codes tells rows and columns apart), shifted so that a code minus
+# another indexes the ``_WINDOW`` tables.
+_CODE_ROW = 512
+_CODE_SHIFT = 92 * _CODE_ROW + 256
 
 
-_OPTIONS_CACHE: "weakref.WeakKeyDictionary[Gazetteer, dict]" = weakref.WeakKeyDictionary()
+def _window(reach: int):
+    """Code differences (shifted) of two cells at most ``reach`` rows and columns apart."""
+    table = np.zeros(2 * _CODE_SHIFT + 1, dtype=bool)
+    for dy in range(-reach, reach + 1):
+        for dx in range(-reach, reach + 1):
+            table[_CODE_SHIFT + dy * _CODE_ROW + dx] = True
+    return table
 
 
-def _options_for(span: _Span, gaz: Gazetteer) -> _Options:
+_WINDOW_ANCHOR, _WINDOW_CENTRE = _window(1), _window(2)
+
+
+class _Columns:
+    """The gazetteer's places as numeric columns (index = position in ``gaz.places``): latitude, longitude, grid
+    cell, prior, distance floor, oblast code, whether a confident answer there anchors the others, so that a whole
+    article's readings are scored at once with numpy instead of one reading at a time."""
+
+    def __init__(self, gaz: Gazetteer):
+        places = gaz.places
+        self.row = {id(p): i for i, p in enumerate(places)}
+        self.lat = np.fromiter(map(attrgetter("lat"), places), dtype=np.float64, count=len(places))
+        self.lon = np.fromiter(map(attrgetter("lon"), places), dtype=np.float64, count=len(places))
+        # int(lat // _CELL_DEG): numpy's floor division of floats is Python's.
+        self.code = (np.floor_divide(self.lat, _CELL_DEG).astype(np.intp) * _CODE_ROW
+                     + np.floor_divide(self.lon, _CELL_DEG).astype(np.intp))
+        self.prior_list = list(map(_prior, places))
+        self.prior = np.array(self.prior_list, dtype=np.float64)
+        self.floor = np.array([_APPROXIMATE_FLOOR_KM if p.approximate else 0.0 for p in places], dtype=np.float64)
+        codes: dict[str, int] = {}
+        self.admin1 = np.array([codes.setdefault(p.admin1, len(codes)) if p.admin1 else -1 for p in places],
+                               dtype=np.intp)
+        self.admin1_code = codes
+        # An oblast (or raion) named: its admin1 code, else −1.
+        self.region = np.where([p.kind == "region" for p in places], self.admin1, -1)
+        self.anchors = np.array([p.kind in ("settlement", "region", "river") and p.theater for p in places], dtype=bool)
+        first_of_id: dict[str, int] = {}
+        self.same_id = np.array([first_of_id.setdefault(p.place_id, i) for i, p in enumerate(places)], dtype=np.intp)
+
+
+class _State:
+    """What the geoparser derives from one gazetteer and keeps for as long as the gazetteer lives (in
+    ``gaz.derived``): its numeric columns, built on first use, and the memos of recognition and of readings."""
+
+    def __init__(self):
+        self._columns: _Columns | None = None
+        self._flags: list[int] | None = None
+        self.recognizer = _Recognizer()
+        self.options: dict[tuple[str, str | None, float], _Options] = {}
+
+    def place_flags(self, gaz: Gazetteer) -> list[int]:
+        if self._flags is None:
+            self._flags = [_place_flags(p) for p in gaz.places]
+        return self._flags
+
+    def columns(self, gaz: Gazetteer) -> _Columns:
+        if self._columns is None:
+            self._columns = _Columns(gaz)
+        return self._columns
+
+
+def _state(gaz: Gazetteer) -> _State:
+    state = gaz.derived.get(__name__)
+    if state is None:
+        state = gaz.derived[__name__] = _State()
+    return state
+
+
+def _options_for(span: _Span, gaz: Gazetteer, state: _State) -> _Options:
     """Memoised per gazetteer: a corpus names the same places over and over."""
-    cache = _OPTIONS_CACHE.setdefault(gaz, {})
     quality = _match_quality(span, gaz)
     memo_key = (span.key, span.kind_hint, quality)
-    options = cache.get(memo_key)
+    options = state.options.get(memo_key)
     if options is None:
-        options = _Options(_kind_filter(span), quality)
-        if len(cache) < 200_000:
-            cache[memo_key] = options
+        options = _Options(_kind_filter(span, gaz.places), quality, state.columns(gaz).prior_list)
+        if len(state.options) < 200_000:
+            state.options[memo_key] = options
     return options
 
 
@@ -383,76 +541,239 @@ def _match_quality(span: _Span, gaz: Gazetteer) -> float:
     return quality
 
 
-def _anchors(spans: list[_Span], ranked: list[list[tuple[Place, float]]]):
-    """Confident answers in the theater, by sentence and for the article, with the oblasts the article names."""
-    by_sentence: dict[int, list[tuple[str, Place]]] = {}
-    places: dict[str, Place] = {}
-    regions: dict[int, set[str]] = {}
-    for span, options in zip(spans, ranked):
-        best, confidence = options[0]
-        if best.kind == "region" and best.admin1:
-            regions.setdefault(span.sentence, set()).add(best.admin1)
-        if confidence >= _ANCHOR_CONFIDENCE and best.kind in ("settlement", "region", "river") and best.theater:
-            by_sentence.setdefault(span.sentence, []).append((span.key, best))
-            places.setdefault(best.place_id, best)
-    return by_sentence, list(places.values())[:_MAX_ANCHORS], regions
+class _Evidence:
+    """What one pass of resolution leans on: the confident answers in the theater (anchors: span, sentence, name,
+    place), the oblasts named by sentence, and the article's centre, the median latitude and longitude of its
+    distinct anchors (at most ``_MAX_ANCHORS``; robust to a stray Moscow)."""
+
+    def __init__(self, columns: _Columns, sentence, key, best_row, best_confidence):
+        anchor = np.flatnonzero((best_confidence >= _ANCHOR_CONFIDENCE) & columns.anchors.take(best_row))
+        self.sentence, self.key = sentence.take(anchor), key.take(anchor)
+        self.row = best_row.take(anchor)
+        region = columns.region.take(best_row)
+        named = np.flatnonzero(region >= 0)
+        self.region_sentence, self.region = sentence.take(named), region.take(named)
+        # Compared with the previous pass's: the same anchors sentence by sentence, the same oblasts named.
+        self.signature = (self.sentence.tobytes(), self.key.tobytes(), self.row.tobytes(),
+                          frozenset(zip(self.region_sentence.tolist(), self.region.tolist())))
+        self.centre = None
+        if anchor.size:
+            first: dict[int, int] = {}  # place → its first anchor
+            for place, row in zip(columns.same_id.take(self.row).tolist(), self.row.tolist()):
+                first.setdefault(place, row)
+            distinct = np.array(list(first.values())[:_MAX_ANCHORS], dtype=np.intp)
+            mid = distinct.size // 2
+            self.centre = (float(np.sort(columns.lat.take(distinct))[mid]),
+                           float(np.sort(columns.lon.take(distinct))[mid]))
 
 
-def _article_centre(anchors: list[Place]) -> tuple[float, float] | None:
-    """(lat, lon) the article is about: the median latitude and longitude of its anchors (robust to a stray
-    Moscow)."""
-    if not anchors:
-        return None
-    mid = len(anchors) // 2
-    return sorted(a.lat for a in anchors)[mid], sorted(a.lon for a in anchors)[mid]
+def _distances_km(lat1, lon1, lat2, lon2):
+    """``_distance_latlon_km`` over numpy arrays (the same operations in the same order)."""
+    dx = (lon2 - lon1) * np.cos(np.radians((lat1 + lat2) * 0.5))
+    dy = lat2 - lat1
+    return 111.195 * np.sqrt(dx * dx + dy * dy)
 
 
-def _article_closeness(options: _Options, centre: tuple[float, float] | None) -> dict[int, float]:
-    """Closeness of each reading to the article's centre (readings within ~300 km; further ones get < 0.05)."""
-    if centre is None:
-        return {}
-    lat, lon = centre
-    places = options.places
-    return {i: _ARTICLE_WEIGHT * math.exp(-_distance_latlon_km(places[i].lat, places[i].lon, lat, lon)
-                                          / _ARTICLE_SCALE_KM)
-            for i in options.near_indices(lat, lon, reach=2)}
+_BLOCK_READINGS = 200_000  # readings scored together at most (a 50 MB text is resolved block by block)
 
 
-def _distances_to(options: _Options, anchor: Place) -> tuple[tuple[int, float], ...]:
-    """(reading, km) for the readings of a name near an anchor; memoised: the same towns anchor many articles."""
-    found = options.distances.get(anchor.place_id)
-    if found is None:
-        places, floor = options.places, options.floor
-        found = tuple((i, max(floor[i], _distance_latlon_km(places[i].lat, places[i].lon, anchor.lat, anchor.lon)))
-                      for i in options.near_indices(anchor.lat, anchor.lon) if places[i] is not anchor)
-        if len(options.distances) < 2_000:
-            options.distances[anchor.place_id] = found
-    return found
+class _Resolver:
+    """An article's ambiguous mentions (``todo``) resolved in context, all at once: every reading of every such
+    mention as flat numpy columns, in blocks of consecutive mentions, scored against the article's evidence."""
+
+    def __init__(self, gaz: Gazetteer, spans: list[_Span], options: list[_Options], todo: list[int]):
+        self.gaz, self.options, self.todo = gaz, options, todo
+        self.columns = _state(gaz).columns(gaz)
+        key_ids: dict[str, int] = {}
+        self.sentence = np.array([span.sentence for span in spans], dtype=np.intp)
+        self.key = np.array([key_ids.setdefault(span.key, len(key_ids)) for span in spans], dtype=np.intp)
+        self.blocks: list[_Block] = []
+        start = size = 0
+        for stop, i in enumerate(todo):
+            size += len(options[i].rows)
+            if size >= _BLOCK_READINGS or stop == len(todo) - 1:
+                self.blocks.append(_Block(self, start, stop + 1))
+                start, size = stop + 1, 0
+
+    def resolve(self, best_rows: list[int], best_confidence: list[float]) -> dict[int, tuple[list, list]]:
+        """Pass 1 uses priors only; its confident answers anchor pass 2. Pass 3 revisits only the mentions pass 2
+        left unsure, now that more places are settled (a village resolved next to a town helps the hamlet beside
+        it). Returns {mention: (positions in ``gaz.places``, confidences)} for the mentions whose ranking the
+        article's evidence changed; the others keep their prior-only ranking."""
+        todo = self.todo
+        best_row = np.array(best_rows, dtype=np.intp)
+        best_conf = np.array(best_confidence, dtype=np.float64)
+        ranked: dict[int, tuple[list, list]] = {}
+        active = [list(range(block.start, block.stop)) for block in self.blocks]  # positions in ``todo`` unsure
+        previous = None
+        for _ in range(2):
+            evidence = _Evidence(self.columns, self.sentence, self.key, best_row, best_conf)
+            if not any(active) or evidence.signature == previous:
+                break  # nothing new to lean on: another pass would give the same answers
+            previous = evidence.signature
+            best_row, best_conf = best_row.copy(), best_conf.copy()
+            for block, block_active in zip(self.blocks, active):
+                if not block_active:
+                    continue
+                for j, ranking in zip(block_active, block.rank(block_active, evidence)):
+                    i = todo[j]
+                    if ranking is None:  # no evidence for any reading: the prior-only ranking
+                        ranked.pop(i, None)
+                        first = self.options[i]
+                        best_row[i], best_conf[i] = first.first_rows[0], first.first_confidence[0]
+                    else:
+                        ranked[i] = ranking
+                        best_row[i], best_conf[i] = ranking[0][0], ranking[1][0]
+            active = [[j for j in block_active if best_conf[todo[j]] < _ANCHOR_CONFIDENCE]
+                      for block_active in active]
+        return ranked
 
 
-def _add_closeness(added: dict[int, float], options: _Options, anchors: list[Place], weight: float) -> None:
-    """Add ``weight``·exp(−d/60 km) for each reading's nearest anchor (only readings near some anchor)."""
-    if not anchors:
-        return
-    nearest: dict[int, float] = {}
-    for anchor in anchors:
-        for i, d in _distances_to(options, anchor):
-            if d < nearest.get(i, math.inf):
-                nearest[i] = d
-    for i, d in nearest.items():
-        added[i] = added.get(i, 0.0) + weight * math.exp(-d / _NEAR_SCALE_KM)
+def _within(sorted_sentences: np.ndarray, sentence: np.ndarray):
+    """For each sentence s, the range [low, high) of ``sorted_sentences`` (ascending) in s − 1 … s + 1."""
+    return (np.searchsorted(sorted_sentences, sentence - 1, "left"),
+            np.searchsorted(sorted_sentences, sentence + 1, "right"))
 
 
-def _add_region_bonus(added: dict[int, float], options: _Options, regions_near: set[str], regions: set[str]) -> None:
-    for admin1 in regions:
-        bonus = _REGION_NEAR_BONUS if admin1 in regions_near else _REGION_BONUS
-        for i in options.by_admin1.get(admin1, ()):
-            added[i] = added.get(i, 0.0) + bonus
+def _ranges(low: np.ndarray, high: np.ndarray):
+    """(which range, position) for every position of every range [low, high)."""
+    sizes = high - low
+    ends = sizes.cumsum()
+    total = int(ends[-1]) if ends.size else 0
+    which = np.arange(low.size).repeat(sizes)
+    return which, np.arange(total) - (ends - sizes - low).repeat(sizes)
 
 
-def _others(anchors: list[tuple[str, Place]], key: str) -> list[Place]:
-    """Anchors that are not this very name: a mention must not vouch for its own reading."""
-    return [place for anchor_key, place in anchors if anchor_key != key]
+class _Block:
+    """The readings of the mentions ``todo[start:stop]`` as flat numpy columns, one segment per mention."""
+
+    def __init__(self, resolver: _Resolver, start: int, stop: int):
+        self.gaz, self.start, self.stop = resolver.gaz, start, stop
+        self.columns = columns = resolver.columns
+        members = resolver.todo[start:stop]
+        todo_options = [resolver.options[i] for i in members]
+        index = np.array(members, dtype=np.intp)
+        self.mention_sentence, self.mention_key = resolver.sentence.take(index), resolver.key.take(index)
+        self.counts = counts = np.array([len(o.rows) for o in todo_options], dtype=np.intp)
+        ends = counts.cumsum()
+        self.offsets = ends - counts
+        self.n = n = int(ends[-1])
+        self.rows = rows = np.concatenate([o.gids for o in todo_options])
+        self.segment = np.arange(len(members)).repeat(counts)
+        self.lat, self.lon = columns.lat.take(rows), columns.lon.take(rows)
+        self.code = columns.code.take(rows) + _CODE_SHIFT
+        self.base, self.floor = columns.prior.take(rows), columns.floor.take(rows)
+        self.admin1 = columns.admin1.take(rows)
+        # A name with few readings has every one of them scored, wherever they lie.
+        self.few_for_centre, self.few_for_anchor = counts.take(self.segment) <= 25, counts <= 9
+        self.quality = np.array([o.quality for o in todo_options]).take(self.segment)
+        self.in_top = (np.arange(n) - self.offsets.take(self.segment)) < _MAX_CANDIDATES
+        top_sizes = np.minimum(counts, _MAX_CANDIDATES)
+        self.top_ends, self.top_sizes = top_sizes.cumsum().tolist(), top_sizes.tolist()
+        self.closeness_weight = np.repeat([_NEAR_WEIGHT, _BESIDE_WEIGHT], n)
+        self._last_regions = None
+
+    def _nearest_anchors(self, active: np.ndarray, evidence: _Evidence):
+        """Each reading's distance to the nearest anchor of its own sentence (first n) and of the sentences beside
+        it (last n), ∞ where there is none. Another name only: a mention must not vouch for its own reading. Only
+        readings in the 3×3 grid cells around an anchor count (all readings of a name with few), and never the
+        anchor itself. None when no mention has an anchor."""
+        sentence = self.mention_sentence.take(active)
+        which, anchor = _ranges(*_within(evidence.sentence, sentence))  # anchors in the sentences around
+        other = evidence.key.take(anchor) != self.mention_key.take(active).take(which)
+        which, anchor = which.compress(other), anchor.compress(other)
+        if not which.size:
+            return None
+        mention, beside = active.take(which), evidence.sentence.take(anchor) != sentence.take(which)
+        anchor = evidence.row.take(anchor)
+        sizes = self.counts.take(mention)
+        ends = sizes.cumsum()
+        columns, n = self.columns, self.n
+        # One row per (reading, anchor) pair; its slot in the result: the reading, or n + the reading when beside.
+        reading = (self.offsets.take(mention) - ends + sizes).repeat(sizes) + np.arange(int(ends[-1]))
+        slot = reading + (beside * n).repeat(sizes)
+        anchor_row = anchor.repeat(sizes)
+        near = (self.few_for_anchor.take(mention).repeat(sizes)
+                | _WINDOW_ANCHOR.take(self.code.take(reading) - columns.code.take(anchor_row)))
+        near &= self.rows.take(reading) != anchor_row
+        near = np.flatnonzero(near)
+        reading, anchor_row = reading.take(near), anchor_row.take(near)
+        d = np.maximum(self.floor.take(reading), _distances_km(self.lat.take(reading), self.lon.take(reading),
+                                                               columns.lat.take(anchor_row),
+                                                               columns.lon.take(anchor_row)))
+        nearest = np.full(2 * n, np.inf)
+        np.minimum.at(nearest, slot.take(near), d)
+        return nearest
+
+    def _region_bonus(self, evidence: _Evidence):
+        """(bonus, readings with one): a reading in an oblast the article names gets ``_REGION_BONUS``, or
+        ``_REGION_NEAR_BONUS`` when its own sentence or one beside names it; None when no reading is in one.
+        The oblasts named seldom change from one pass to the next: the last answer is kept."""
+        key = evidence.signature[3]
+        if self._last_regions is not None and self._last_regions[0] == key:
+            return self._last_regions[1]
+        codes = len(self.columns.admin1_code) + 1  # the last code stands for "no oblast" (−1)
+        named = np.zeros(codes, dtype=bool)
+        named[evidence.region] = True
+        inside = named.take(self.admin1)
+        found = None
+        if inside.any():
+            # (mention, oblast) pairs named in the mention's sentence or one beside, as mention · codes + oblast + 1
+            # (0: no oblast).
+            which, region = _ranges(*_within(evidence.region_sentence, self.mention_sentence))
+            pairs = which * codes + evidence.region.take(region) + 1
+            readings = self.segment * codes + self.admin1 + 1
+            if self.counts.size * codes <= 4_000_000:
+                table = np.zeros(self.counts.size * codes, dtype=bool)
+                table[pairs] = True
+                near = table.take(readings)
+            else:
+                near = np.isin(readings, pairs)
+            found = np.where(inside, np.where(near, _REGION_NEAR_BONUS, _REGION_BONUS), 0.0), inside
+        self._last_regions = (key, found)
+        return found
+
+    def rank(self, active: list[int], evidence: _Evidence) -> list[tuple[list[int], list[float]] | None]:
+        """The ranking of the ``active`` mentions' readings (positions in the resolver's ``todo``) with the
+        article's evidence added to their priors: closeness to the article's centre (readings within 5×5 grid
+        cells of it), to the confident places of the same sentence and of the sentences beside it, and a bonus for
+        an oblast the article names. Each ranking is (positions in ``gaz.places``, confidences) best first, or None
+        where no evidence touched any reading."""
+        added = changed = None
+        if evidence.centre is not None:
+            c_lat, c_lon = evidence.centre
+            c_code = int(c_lat // _CELL_DEG) * _CODE_ROW + int(c_lon // _CELL_DEG)
+            changed = self.few_for_centre | _WINDOW_CENTRE.take(self.code - c_code)
+            term = _ARTICLE_WEIGHT * np.exp(_distances_km(self.lat, self.lon, c_lat, c_lon) / -_ARTICLE_SCALE_KM)
+            added = np.where(changed, term, 0.0)
+        local = np.array(active, dtype=np.intp) - self.start
+        nearest = self._nearest_anchors(local, evidence) if evidence.row.size else None
+        if nearest is not None:
+            n = self.n
+            has = nearest < np.inf
+            term = np.exp(nearest / -_NEAR_SCALE_KM) * self.closeness_weight  # exp(−∞) = 0: no anchor, nothing
+            added = term[:n] + term[n:] if added is None else added + term[:n] + term[n:]
+            changed = has[:n] | has[n:] if changed is None else changed | has[:n] | has[n:]
+        bonus = self._region_bonus(evidence) if evidence.region.size else None
+        if bonus is not None:
+            added = bonus[0] if added is None else added + bonus[0]
+            changed = bonus[1] if changed is None else changed | bonus[1]
+        if changed is None:
+            return [None] * len(active)
+        score = self.base + added
+        offsets, segment = self.offsets, self.segment
+        top = np.maximum.reduceat(score, offsets)
+        weight = np.exp((score - top.take(segment)) / _TEMPERATURE)
+        total = np.add.reduceat(weight, offsets)
+        confidence = weight / total.take(segment) * self.quality
+        # Best first; among equal scores the readings the evidence touched, then in the gazetteer's order.
+        take = np.lexsort((~changed, -score, segment))[self.in_top]
+        taken_rows = self.rows.take(take).tolist()
+        taken_confidence = confidence.take(take).tolist()
+        touched = np.logical_or.reduceat(changed, offsets).tolist()
+        ends, sizes = self.top_ends, self.top_sizes
+        return [(taken_rows[ends[j] - sizes[j]:ends[j]], taken_confidence[ends[j] - sizes[j]:ends[j]])
+                if touched[j] else None for j in local.tolist()]
 
 
 def mentions_from_text(text: str, *, gazetteer: Gazetteer | None = None) -> list[Mention]:
@@ -464,50 +785,33 @@ def mentions_from_text(text: str, *, gazetteer: Gazetteer | None = None) -> list
     starts = _sentence_starts(text)
     for span in spans:
         span.sentence = bisect.bisect_right(starts, span.start) - 1
-    options = [_options_for(span, gaz) for span in spans]
-
-    # Pass 1 uses priors only; its confident answers anchor pass 2. Pass 3 revisits only the mentions pass 2
-    # left unsure, now that more places are settled (a village resolved next to a town helps the hamlet beside it).
-    ranked = [opts.first for opts in options]
+    state = _state(gaz)
+    options = [_options_for(span, gaz, state) for span in spans]
     # A name whose best reading is already near-certain from priors alone (the capital, not a hamlet of the same
     # name) is not worth the context: no article's evidence could turn it.
-    todo = [i for i, opts in enumerate(options) if len(opts.places) > 1 and opts.first[0][1] < _DECIDED]
-    previous_anchors = None
-    for _ in range(2):
-        by_sentence, article_anchors, regions_by_sentence = _anchors(spans, ranked)
-        if not todo or (by_sentence, regions_by_sentence) == previous_anchors:
-            break  # nothing new to lean on: another pass would give the same answers
-        previous_anchors = (by_sentence, regions_by_sentence)
-        centre = _article_centre(article_anchors)
-        regions = set().union(*regions_by_sentence.values())
-        article_terms: dict[int, dict[int, float]] = {}
-        new_ranked = list(ranked)
-        for i in todo:
-            span, opts = spans[i], options[i]
-            article_term = article_terms.get(id(opts))
-            if article_term is None:
-                article_term = article_terms[id(opts)] = _article_closeness(opts, centre)
-            added = dict(article_term)
-            # The sentence itself, then its neighbours: "…the Siverskyi Donets River. … areas of Hryhorivka".
-            _add_closeness(added, opts, _others(by_sentence.get(span.sentence, []), span.key), _NEAR_WEIGHT)
-            _add_closeness(added, opts, _others(by_sentence.get(span.sentence - 1, []) +
-                                                by_sentence.get(span.sentence + 1, []), span.key), _BESIDE_WEIGHT)
-            if regions:
-                regions_near = set().union(*(regions_by_sentence.get(span.sentence + d, ()) for d in (-1, 0, 1)))
-                _add_region_bonus(added, opts, regions_near, regions)
-            new_ranked[i] = opts.scored.ranking(added)
-        ranked = new_ranked
-        todo = [i for i in todo if ranked[i][0][1] < _ANCHOR_CONFIDENCE]
-
+    todo = [i for i, opts in enumerate(options) if len(opts.rows) > 1 and opts.first_confidence[0] < _DECIDED]
+    ranked = {}
+    if todo:
+        ranked = _Resolver(gaz, spans, options, todo).resolve([opts.first_rows[0] for opts in options],
+                                                              [opts.first_confidence[0] for opts in options])
     min_score = settings.MIN_SCORE
+    places = gaz.places
+    place_at = places.__getitem__
+    new_mention = _new_mention
     mentions = []
-    for span, options_ranked in zip(spans, ranked):
-        best, confidence = options_ranked[0]
-        if span.settlement_cue and best.kind != "settlement":
-            confidence *= 0.7
+    for i, (span, opts) in enumerate(zip(spans, options)):
+        found = ranked.get(i)
+        rows, confidences = found or (opts.first_rows, opts.first_confidence)
+        best, confidence = places[rows[0]], confidences[0]
+        if found is None and not span.settlement_cue:
+            score = opts.first_score  # round(confidence, 3), worked out once for the name
+        else:
+            if span.settlement_cue and best.kind != "settlement":
+                confidence *= 0.7
+            score = round(confidence, 3)
         resolved = best if confidence >= min_score else None
-        mentions.append(Mention(span.surface, span.start, span.end, resolved, best.kind, round(confidence, 3),
-                                tuple(options_ranked)))
+        mentions.append(new_mention(span.surface, span.start, span.end, resolved, best.kind, score,
+                                    tuple(zip(map(place_at, rows), confidences))))
     return mentions
 
 
@@ -527,10 +831,13 @@ def geocode(name: str, *, gazetteer: Gazetteer | None = None, limit: int = 10) -
     if not hits:
         return None, []
     fuzzy = hits[0][1]
-    span = _Span(0, len(cleaned), cleaned, normalize_name(cleaned), fuzzy, tuple(p for p, _ in hits), hint)
-    options = _Options(_kind_filter(span), _match_quality(span, gaz))
-    others = tuple(p for p in span.places if p not in options.places)
-    ranked = options.first + [(p, 0.0) for p in others]
+    columns = _state(gaz).columns(gaz)
+    span = _Span(0, len(cleaned), cleaned, normalize_name(cleaned), fuzzy,
+                 tuple(columns.row[id(p)] for p, _ in hits), hint)
+    options = _Options(_kind_filter(span, gaz.places), _match_quality(span, gaz), columns.prior_list)
+    kept = set(options.rows)
+    others = tuple(gaz.places[row] for row in span.rows if row not in kept)
+    ranked = options.first(gaz) + [(p, 0.0) for p in others]
     ranked = ranked[:limit]
     best, confidence = ranked[0]
     return (best if confidence >= settings.MIN_SCORE else None), ranked

@@ -114,11 +114,22 @@ def _now() -> str:
 _PLACE_FIELDS = tuple(f.name for f in fields(Place))
 
 
+# place_id → (place, its JSON): the same towns are reported over and over.
+_PLACE_JSON: dict[str, tuple[Place, str]] = {}
+
+
 def _place_json(place: Place) -> str:
     """The place as reported, kept with the report: border points and a later gazetteer change stay readable."""
+    known = _PLACE_JSON.get(place.place_id)
+    if known is not None and (known[0] is place or known[0] == place):
+        return known[1]
     data = {name: getattr(place, name) for name in _PLACE_FIELDS}
     data["alt_names"] = list(place.alt_names[:3])
-    return json.dumps(data, ensure_ascii=False)
+    encoded = json.dumps(data, ensure_ascii=False)
+    if len(_PLACE_JSON) >= 100_000:
+        _PLACE_JSON.clear()
+    _PLACE_JSON[place.place_id] = (place, encoded)
+    return encoded
 
 
 def _place_from_json(raw: str) -> Place:

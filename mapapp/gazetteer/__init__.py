@@ -22,19 +22,44 @@ KINDS = ("settlement", "region", "country", "river", "other")
 
 _APOSTROPHES = dict.fromkeys(map(ord, "'’ʼ`´‘ʹʻ"), None)
 _SPACES = dict.fromkeys(map(ord, "-‐‑–—./"), " ")
+_FOLD = {**_APOSTROPHES, **_SPACES}  # both at once: no apostrophe becomes a space, nor the reverse
 
 
-@lru_cache(maxsize=200_000)
+class _Combining(dict):
+    """A ``str.translate`` table dropping combining marks, filled in as characters are met."""
+
+    def __missing__(self, code: int):
+        value = self[code] = None if unicodedata.combining(chr(code)) else code
+        return value
+
+
+_COMBINING = _Combining()
+
+
+_NORMALIZED: dict[str, str] = {}  # memo; str → str, so the garbage collector never has to walk it
+_NORMALIZED_MAX = 200_000
+
+
 def normalize_name(text: str) -> str:
     """The matching key of a name: accents and apostrophes dropped, case folded, hyphens as spaces.
 
     "Kup’yans’k" → "kupyansk", "Limán" → "liman", "Rostov-on-Don" → "rostov on don". Cyrillic is folded the
-    same way on both sides (й → и), so it still matches itself.
+    same way on both sides (й → и), so it still matches itself. Memoised (``normalize_name.cache_clear()``).
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = stripped.casefold().translate(_APOSTROPHES).translate(_SPACES)
-    return " ".join(folded.split())
+    found = _NORMALIZED.get(text)
+    if found is None:
+        if text.isascii():  # NFKD leaves it as it is, it has no combining marks, and casefold() is lower()
+            folded = text.lower().translate(_FOLD)
+        else:
+            folded = unicodedata.normalize("NFKD", text).translate(_COMBINING).casefold().translate(_FOLD)
+        found = " ".join(folded.split())
+        if len(_NORMALIZED) >= _NORMALIZED_MAX:
+            _NORMALIZED.clear()
+        _NORMALIZED[text] = found
+    return found
+
+
+normalize_name.cache_clear = _NORMALIZED.clear
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +124,15 @@ class Gazetteer:
                 words = key.split(" ")
                 for n in range(1, len(words)):
                     self.prefixes.add(" ".join(words[:n]))
+        # What other modules derive from this gazetteer and keep for as long as it lives (the geoparser's memos and
+        # numeric columns), by module name.
+        self.derived: dict[str, object] = {}
         self._fuzzy_min_population = settings.FUZZY_MIN_POPULATION
         self._fuzzy_min_length = settings.FUZZY_MIN_LENGTH
         self._fuzzy: dict[str, tuple[str, ...]] | None = None  # built on the first misspelling: most look-ups are exact
-        self._lookups: dict[str, tuple[tuple[Place, ...], bool]] = {}
+        # Memo of ``resolve_key_ids``: positions in ``places``, never Place objects, so that the garbage collector
+        # can stop tracking its entries.
+        self._lookups: dict[str, tuple[tuple[int, ...], bool]] = {}
 
     # -- exact and fuzzy look-up -------------------------------------------------------------------------------
     def lookup(self, key: str) -> tuple[Place, ...]:
@@ -147,15 +177,21 @@ class Gazetteer:
     def resolve_key(self, key: str) -> tuple[tuple[Place, ...], bool]:
         """(places, matched_fuzzily) for a normalised key: exact variants first, else one-edit neighbours among
         well-known places. Memoised: a corpus names the same towns over and over."""
+        ids, fuzzy = self.resolve_key_ids(key)
+        return tuple(map(self.places.__getitem__, ids)), fuzzy
+
+    def resolve_key_ids(self, key: str) -> tuple[tuple[int, ...], bool]:
+        """``resolve_key`` with positions in ``places`` instead of places."""
         hit = self._lookups.get(key)
         if hit is None:
-            places = self.lookup(key)
+            ids = self._index.get(key, ())
             fuzzy = False
-            if not places and key not in self.common_words:
-                places = tuple(dict.fromkeys(p for k in self.fuzzy_keys(key) for p in self.lookup(k)
-                                             if self._fuzzy_eligible(p)))
-                fuzzy = bool(places)
-            hit = (places, fuzzy)
+            if not ids and key not in self.common_words:
+                places = self.places
+                ids = tuple(dict.fromkeys(i for k in self.fuzzy_keys(key) for i in self._index.get(k, ())
+                                          if self._fuzzy_eligible(places[i])))
+                fuzzy = bool(ids)
+            hit = (ids, fuzzy)
             if len(self._lookups) < 500_000:
                 self._lookups[key] = hit
         return hit
