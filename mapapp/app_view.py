@@ -23,7 +23,7 @@ LAYERS = {
     "recent": "Reports of the last 7 days",
 }
 RECENT_DAYS = 7
-QUOTE_IN_LINK = 60   # characters of the quoted sentence a link carries to find it again
+QUOTE_IN_LINK = 40   # characters of the quoted sentence a link carries to find it again in its article
 EVENT_TYPES = ("liberated", "advance", "contested", "occupied", "shelling")
 
 

@@ -144,7 +144,7 @@ def recent_layer(events, when, *, link=None, names: str = "en", link_base: str =
                    f"{' (disputed)' if event.disputed else ''}: “{html.escape(short_quote(source.quote))}” — "
                    f"{html.escape(source.outlet or source.article)}")
             if link is not None:
-                row += f' <a href="{html.escape(link(source.article, source.quote))}" target="_blank" rel="noopener">article</a>'
+                row += f' <a href="{html.escape(link(source.article, source.quote))}" target="_blank">article</a>'
             rows.append(row)
         markers.add(place.lat, place.lon, {"radius": 12, "color": "#000000", "weight": 2, "fill": False},
                     tooltip=html.escape(f"{display_name(place, names)}: reported {items[-1].date.isoformat()}"),

@@ -92,7 +92,7 @@ def mentions_map(mentions: list[Mention], *, tiles: str | None = "OpenStreetMap"
 
 
 
-DISPLAY_TOLERANCE_M = 250.0   # under a pixel at zoom 8 (≈ 600 m/px at 7): invisible, and far fewer vertices to send
+DISPLAY_TOLERANCE_M = 300.0   # about a pixel at zoom 9 (≈ 200 m/px): invisible at the zooms the theater is read at
 
 
 def display_features(areas) -> list[dict]:
@@ -170,7 +170,7 @@ L.geoJSON({{ this.data_json }}, {
         self.data_json = script_safe_json({"type": "FeatureCollection", "features": features})
 
 
-POPUP_QUOTE_CHARS = 500   # a popup quotes at most this much of a sentence; the article link shows all of it
+POPUP_QUOTE_CHARS = 400   # a popup quotes at most this much of a sentence; the article link shows all of it
 
 
 def short_quote(quote: str, limit: int = POPUP_QUOTE_CHARS) -> str:
@@ -219,7 +219,7 @@ class CircleMarkers(DataElement):
         style = {k: v for k, v in style.items() if v is not None}
         if style not in self.styles:
             self.styles.append(style)
-        self.rows.append([round(lat, 5), round(lon, 5), self.styles.index(style), tooltip, popup, label])
+        self.rows.append([round(lat, 4), round(lon, 4), self.styles.index(style), tooltip, popup, label])
 
     @property
     def data_json(self) -> str:
@@ -261,7 +261,7 @@ def events_layer(states, *, when, link=None, names: str = "en", name: str = "Set
                 f"— {html.escape(source.outlet or source.article)}, "
                 f"{html.escape(source.published.isoformat() if source.published else 'undated')}"]
         if link is not None:
-            rows.append(f'<a href="{html.escape(link(source.article, source.quote))}" target="_blank" rel="noopener">'
+            rows.append(f'<a href="{html.escape(link(source.article, source.quote))}" target="_blank">'
                         f"read the article</a>")
         if event.claimed_by:
             rows.append(f"claimed by {html.escape(event.claimed_by)}")
