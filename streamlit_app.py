@@ -16,10 +16,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from mapapp import settings
-from mapapp.app_view import (EVENT_TYPES, LAYERS, app_address, article_link, change_of, editing_allowed,
+from mapapp.app_view import (EVENT_TYPES, LAYERS, AreaCache, app_address, article_link, change_of, editing_allowed,
                              event_dates, filter_events, outlets_of, parse_center, parse_zoom, play_from, share_url,
                              sources_up_to, step, timeline_rows)
-from mapapp.areas import BaselineError, areas_at, baseline_from_bytes
+from mapapp.areas import BaselineError, baseline_from_bytes
 from mapapp.articles import (ArticleError, article_from_text, parse_date, seed_articles, stated_publication_date,
                              text_from_bytes)
 from mapapp.export import MEDIA_TYPES, ExportError, export_alt_text, export_bytes
@@ -80,9 +80,17 @@ def _articles(db_path: str, version: tuple):
         return {a.id: a for a in store.articles()}
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _area_cache(db_path: str, version: tuple, baseline_key: str, _baseline) -> AreaCache:
+    """One per corpus version and baseline, shared by every reader; warmed in the background from the last date."""
+    cache = AreaCache(_events(db_path, version), _baseline)
+    if cache.starts:
+        cache.warm(cache.starts[-1])
+    return cache
+
+
 def _areas(db_path: str, version: tuple, when: date, baseline_key: str, _baseline):
-    return areas_at(_events(db_path, version), when, baseline=_baseline)
+    return _area_cache(db_path, version, baseline_key, _baseline).get(when)
 
 
 def _configured_password() -> str:

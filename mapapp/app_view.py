@@ -4,6 +4,8 @@ what changed between two dates, who may edit. ``streamlit_app.py`` only lays the
 from __future__ import annotations
 
 import hmac
+import threading
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
@@ -11,6 +13,7 @@ from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
 from shapely import union_all
 
 from mapapp.areas import Areas, Baseline, areas_at
+from mapapp.dates import window
 from mapapp.events import Event
 
 # Map layers the reader can switch on and off (also kept in the URL as ``layers``).
@@ -116,6 +119,51 @@ def changes_between(events: list[Event], start: date, end: date, *, baseline: Ba
     """``change_of`` for two dates (their order does not matter)."""
     start, end = min(start, end), max(start, end)
     return change_of(areas_at(events, start, baseline=baseline), areas_at(events, end, baseline=baseline), events)
+
+
+class AreaCache:
+    """The areas of every date of one corpus (and baseline), computed once each, on demand or ahead of the reader.
+
+    A date's areas depend only on the reports whose date window has begun, so every date between two report
+    starts shares one entry: dragging through quiet days costs nothing. ``warm`` fills the entries in a
+    background thread, nearest dates first, so a reader stepping or playing through a large corpus mostly hits
+    computed entries."""
+
+    def __init__(self, events: list[Event], baseline: Baseline | None = None, *, limit: int = 400):
+        self.events, self.baseline, self.limit = events, baseline, limit
+        self.starts = sorted({window(e.date, e.date_precision or "day")[0] for e in events if e.date is not None})
+        self._areas: dict[date | None, Areas] = {}
+        self._lock = threading.Lock()
+        self._warming: threading.Thread | None = None
+
+    def key(self, when: date) -> date | None:
+        """The latest report start on or before ``when`` (None before the first)."""
+        i = bisect_right(self.starts, when)
+        return self.starts[i - 1] if i else None
+
+    def get(self, when: date) -> Areas:
+        key = self.key(when)
+        with self._lock:
+            found = self._areas.get(key)
+        if found is None:
+            found = areas_at(self.events, key or when, baseline=self.baseline)
+            with self._lock:
+                if len(self._areas) < self.limit:
+                    self._areas[key] = found
+        return found
+
+    def __contains__(self, when: date) -> bool:
+        with self._lock:
+            return self.key(when) in self._areas
+
+    def warm(self, around: date) -> threading.Thread:
+        """Compute the other dates' areas in a daemon thread, nearest to ``around`` first (once per cache)."""
+        if self._warming is None:
+            order = sorted(self.starts, key=lambda d: abs((d - around).days))[:self.limit]
+            self._warming = threading.Thread(target=lambda: [self.get(d) for d in order], daemon=True,
+                                             name="areas-warm-up")
+            self._warming.start()
+        return self._warming
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -144,3 +144,18 @@ def test_layers_for_a_date_follow_the_choice_and_escape_article_text(gaz, events
     page = fmap.get_root().render()
     assert "<script>alert(1)" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)" in page    # escaped HTML inside script-safe JSON
+
+
+def test_the_area_cache_gives_the_same_areas_as_computing_them_and_shares_quiet_days(events):
+    from mapapp.app_view import AreaCache
+
+    cache = AreaCache(events)
+    for when in (date(2022, 7, 1), date(2022, 8, 15), date(2022, 9, 9), date(2022, 9, 10), date(2022, 12, 1)):
+        cached, fresh = cache.get(when), areas_at(events, when)
+        assert [(p["status"], p["basis"], round(p["geometry"].area)) for p in cached.polygons] == \
+            [(p["status"], p["basis"], round(p["geometry"].area)) for p in fresh.polygons]
+    assert cache.get(date(2022, 8, 20)) is cache.get(date(2022, 9, 7))   # no report starts in between
+    assert cache.get(date(2022, 9, 8)) is not cache.get(date(2022, 9, 7))
+    warm = AreaCache(events)
+    warm.warm(date(2022, 9, 10)).join(timeout=60)
+    assert all(d in warm for d in warm.starts)

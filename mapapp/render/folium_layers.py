@@ -105,6 +105,9 @@ def display_features(areas) -> list[dict]:
 
     from mapapp.areas import to_wgs84
 
+    cached = getattr(areas, "_display_features", None)   # the same Areas object is shown again and again
+    if cached is not None:
+        return cached
     features = []
     for item, props in ([(p, {"status": p["status"], "basis": p["basis"],
                                "area_km2": round(p["geometry"].area / 1e6, 1)}) for p in areas.polygons]
@@ -117,6 +120,7 @@ def display_features(areas) -> list[dict]:
         if lonlat.is_empty or not shown.get("coordinates"):
             continue
         features.append({"type": "Feature", "properties": props, "geometry": shown})
+    areas._display_features = features
     return features
 
 
