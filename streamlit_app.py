@@ -317,7 +317,9 @@ with map_tab:
                 or parse_zoom(settings.DEFAULT_ZOOM)
             left, right = st.columns([3, 1])
             with left:
-                st.session_state["map_args"] = {"center": center, "zoom": zoom, "groups": [g.layer_name for g in groups]}
+                # What the map component is given, kept for tests (AppTest draws no st_folium map).
+                st.session_state["map_args"] = {"center": center, "zoom": zoom,
+                                                "groups": [g.layer_name for g in groups]}
                 moved = st_folium(fmap, feature_group_to_add=groups, layer_control=folium.LayerControl(collapsed=True),
                                   center=center, zoom=zoom, height=620, use_container_width=True,
                                   returned_objects=["center", "zoom", "bounds"], key="datemap")
