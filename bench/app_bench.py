@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -133,19 +134,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def measure_browser(db: Path, loads: int = 5, *, script: str = "streamlit_app.py", label: str = "the app") -> float:
+def _chromium() -> str | None:
     import shutil
 
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextmanager
+def _app_in_chromium(script: str, **env: str):
+    """The app (or ``script``) under `streamlit run` on a free port, and headless Chromium: yields (url, browser)."""
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        print("map visible: skipped (no chromium)")
-        return 0.0
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / script),
                              "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=dict(os.environ, MAPAPP_DB=str(db), PYTHONPATH=str(ROOT)),
+                            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT), **env),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -155,26 +158,36 @@ def measure_browser(db: Path, loads: int = 5, *, script: str = "streamlit_app.py
                 break
             except OSError:
                 time.sleep(0.5)
-        times = []
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=[
+            browser = pw.chromium.launch(executable_path=_chromium(), args=[
                 "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"])
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
-            for i in range(loads + 1):     # the first load warms the server (gazetteer, caches)
-                page = context.new_page()
-                started = time.perf_counter()
-                page.goto(url)
-                frame = page.frame_locator("iframe[title*='st_folium']").first
-                frame.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
-                if i:
-                    times.append(time.perf_counter() - started)
-                page.close()
-            browser.close()
+            try:
+                yield url, browser
+            finally:
+                browser.close()
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def measure_browser(db: Path, loads: int = 5, *, script: str = "streamlit_app.py", label: str = "the app") -> float:
+    if _chromium() is None:
+        print("map visible: skipped (no chromium)")
+        return 0.0
+    times = []
+    with _app_in_chromium(script, MAPAPP_DB=str(db)) as (url, browser):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(url) else r.abort())
+        for i in range(loads + 1):     # the first load warms the server (gazetteer, caches)
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(url)
+            frame = page.frame_locator("iframe[title*='st_folium']").first
+            frame.locator("path.leaflet-interactive").first.wait_for(timeout=120_000)
+            if i:
+                times.append(time.perf_counter() - started)
+            page.close()
     median = statistics.median(times)
     print(f"map visible after page open, {label} (warm server, offline, headless Chromium): median {median:.2f} s, "
           f"worst {max(times):.2f} s over {len(times)} loads")
@@ -205,57 +218,32 @@ def synthetic_store(db: Path, n_events: int) -> int:
 def measure_server(db: Path, name: str, limit_ms: float, steps: int = 12, settle: float = 2.0) -> bool:
     """The real app in a real browser: move the slider a day at a time with the keyboard and read the server's
     own time for each view (``MAPAPP_PERF_LOG``): what a reader dragging the date costs the server."""
-    import shutil
-
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
+    if _chromium() is None:
         print(f"{name} (real server): skipped (no chromium)")
         return True
     log = db.with_suffix(".perf.log")
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=dict(os.environ, MAPAPP_DB=str(db), MAPAPP_PERF_LOG=str(log)),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
     times = []
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"])
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url)
-            page.frame_locator("iframe[title*='st_folium']").first.locator(
-                "path.leaflet-interactive").first.wait_for(timeout=300_000)
-            thumb = page.get_by_role("slider").first
-            thumb.focus()
-            time.sleep(settle)   # > 2 s: let the app's background warm-up of the areas finish first
-            for _ in range(steps):
-                seen = len(log.read_text().splitlines()) if log.exists() else 0
-                value = thumb.get_attribute("aria-valuetext")
-                thumb.press("ArrowLeft")
-                deadline = time.time() + 60
-                while time.time() < deadline:
-                    lines = log.read_text().splitlines() if log.exists() else []
-                    if len(lines) > seen and lines[-1].split("\t")[0] != value:
-                        break
-                    time.sleep(0.05)
-                time.sleep(0.3)   # let follow-up reruns (the map reporting its view) land in the log too
-                lines = log.read_text().splitlines()
-                times.append(max(float(line.split("\t")[1]) for line in lines[seen:]))
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with _app_in_chromium("streamlit_app.py", MAPAPP_DB=str(db), MAPAPP_PERF_LOG=str(log)) as (url, browser):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        page.frame_locator("iframe[title*='st_folium']").first.locator(
+            "path.leaflet-interactive").first.wait_for(timeout=300_000)
+        thumb = page.get_by_role("slider").first
+        thumb.focus()
+        time.sleep(settle)   # > 2 s: let the app's background warm-up of the areas finish first
+        for _ in range(steps):
+            seen = len(log.read_text().splitlines()) if log.exists() else 0
+            value = thumb.get_attribute("aria-valuetext")
+            thumb.press("ArrowLeft")
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                lines = log.read_text().splitlines() if log.exists() else []
+                if len(lines) > seen and lines[-1].split("\t")[0] != value:
+                    break
+                time.sleep(0.05)
+            time.sleep(0.3)   # let follow-up reruns (the map reporting its view) land in the log too
+            lines = log.read_text().splitlines()
+            times.append(max(float(line.split("\t")[1]) for line in lines[seen:]))
     median = statistics.median(times)
     ok = median <= limit_ms
     print(f"{name} (real server, fragment rerun per slider step, new dates): median {median:.0f} ms, "

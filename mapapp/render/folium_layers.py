@@ -245,6 +245,30 @@ def display_name(place, names: str = "en") -> str:
     return ukrainian[0] if names == "uk" else f"{place.name} ({ukrainian[0]})"
 
 
+def popup_head(state, *, names: str = "en", quote_limit: int | None = POPUP_QUOTE_CHARS) -> list[str]:
+    """The first lines of a place's popup (escaped HTML): name and status, date, the quote, outlet and date."""
+    event = state.event or state.last_shelling
+    source = event.sources[0]
+    fuzzy = "" if (event.date_precision or "day") == "day" else f" (that {event.date_precision})"
+    quote = short_quote(source.quote, quote_limit) if quote_limit else source.quote
+    return [f"<b>{html.escape(display_name(state.place, names))}</b> — {html.escape(state.status or 'shelling')}"
+            + (" <i>(disputed)</i>" if state.disputed else ""),
+            f"{html.escape(event.date.isoformat())}{html.escape(fuzzy)}",
+            f"“{html.escape(quote)}”",
+            f"— {html.escape(source.outlet or source.article)}, "
+            f"{html.escape(source.published.isoformat() if source.published else 'undated')}"]
+
+
+def popup_counts(event) -> list[str]:
+    """A popup's closing lines: the counter-claim, and how many sources report the event."""
+    rows = []
+    if event.counter_claim:
+        rows.append(f"counter-claim: “{html.escape(event.counter_claim)}”")
+    if len(event.sources) > 1:
+        rows.append(f"{len(event.sources)} sources")
+    return rows
+
+
 def events_layer(states, *, when, link=None, names: str = "en", name: str = "Settlements by status",
                  link_base: str = "") -> folium.FeatureGroup:
     """One marker per place with its status at the date; the popup quotes the report (escaped) and its source.
@@ -257,22 +281,14 @@ def events_layer(states, *, when, link=None, names: str = "en", name: str = "Set
             continue
         status = state.status or "shelling"
         source = event.sources[0]
-        fuzzy = "" if (event.date_precision or "day") == "day" else f" (that {event.date_precision})"
-        rows = [f"<b>{html.escape(display_name(state.place, names))}</b> — {html.escape(status)}"
-                + (" <i>(disputed)</i>" if state.disputed else ""),
-                f"{html.escape(event.date.isoformat())}{html.escape(fuzzy)}",
-                f"“{html.escape(short_quote(source.quote))}”",
-                f"— {html.escape(source.outlet or source.article)}, "
-                f"{html.escape(source.published.isoformat() if source.published else 'undated')}"]
+        fuzzy = (event.date_precision or "day") != "day"
+        rows = popup_head(state, names=names)
         if link is not None:
             rows.append(f'<a href="{html.escape(link(source.article, source.quote))}" target="_blank">'
                         f"read the article</a>")
         if event.claimed_by:
             rows.append(f"claimed by {html.escape(event.claimed_by)}")
-        if event.counter_claim:
-            rows.append(f"counter-claim: “{html.escape(event.counter_claim)}”")
-        if len(event.sources) > 1:
-            rows.append(f"{len(event.sources)} sources")
+        rows += popup_counts(event)
         if state.place.approximate:
             rows.append("<i>place approximate (hromada centre)</i>")
         markers.add(state.place.lat, state.place.lon,

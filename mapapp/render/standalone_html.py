@@ -22,7 +22,7 @@ from mapapp.areas import areas_at, to_wgs84
 from mapapp.dates import window
 from mapapp.events import Event
 from mapapp.render import style
-from mapapp.render.folium_layers import borders_layer
+from mapapp.render.folium_layers import borders_layer, popup_counts, popup_head
 from mapapp.render.static_map import (DEFAULT_LAYERS, DEFAULT_SUBTITLE, LAYER_KEYS, NOT_VERIFIED, check_layers,
                                       credits_line, date_stamp, long_date)
 from mapapp.timeline import state_at
@@ -65,21 +65,10 @@ def _key_dates(events: list[Event]) -> list[date]:
 def _popup(state) -> str:
     event = state.event or state.last_shelling
     source = event.sources[0]
-    status = state.status or "shelling"
-    fuzzy = "" if (event.date_precision or "day") == "day" else f" (that {event.date_precision})"
-    rows = [f"<b>{html.escape(state.place.name)}</b> — {html.escape(status)}"
-            + (" <i>(disputed)</i>" if state.disputed else ""),
-            f"{html.escape(event.date.isoformat())}{html.escape(fuzzy)}",
-            f"“{html.escape(source.quote)}”",
-            f"— {html.escape(source.outlet or source.article)}, "
-            f"{html.escape(source.published.isoformat() if source.published else 'undated')}"]
+    rows = popup_head(state, quote_limit=None)
     if source.url:
         rows.append(f'<a href="{html.escape(source.url, quote=True)}" target="_blank" rel="noopener">source</a>')
-    if event.counter_claim:
-        rows.append(f"counter-claim: “{html.escape(event.counter_claim)}”")
-    if len(event.sources) > 1:
-        rows.append(f"{len(event.sources)} sources")
-    return "<br>".join(rows)
+    return "<br>".join(rows + popup_counts(event))
 
 
 def timeline_features(events: list[Event], *, baseline=None) -> tuple[list[str], list[dict]]:

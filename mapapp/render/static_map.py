@@ -319,6 +319,18 @@ def _in_theater(lat: float, lon: float) -> bool:
     return lon_min <= lon <= lon_max and lat_min <= lat <= lat_max
 
 
+def _widened(xmin: float, xmax: float, ymin: float, ymax: float, aspect: float, min_span: float
+             ) -> tuple[float, float, float, float]:
+    """The box around the same centre, at least ``min_span`` wide, widened on its short side to ``aspect``."""
+    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
+    w, h = max(xmax - xmin, min_span), max(ymax - ymin, min_span / aspect)
+    if w / h < aspect:
+        w = h * aspect
+    else:
+        h = w / aspect
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
 def view_for(points_latlon: list[tuple[float, float]], aspect: float) -> View:
     """The window around the given (lat, lon) points, padded, at least ``MIN_SPAN_M`` wide, with the aspect
     ratio (width / height) of the axes it fills. No points: all of Ukraine."""
@@ -337,14 +349,8 @@ def view_for(points_latlon: list[tuple[float, float]], aspect: float) -> View:
     if points:
         pad = max(PAD_FRACTION * max(xmax - xmin, ymax - ymin), PAD_MIN_M)
         xmin, xmax, ymin, ymax = xmin - pad, xmax + pad, ymin - pad, ymax + pad
-    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-    w, h = max(xmax - xmin, MIN_SPAN_M), max(ymax - ymin, MIN_SPAN_M / aspect)
-    if w / h < aspect:
-        w = h * aspect
-    else:
-        h = w / aspect
-    return _kept_in_theater(View(lat0, lon0, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), xs if points else [],
-                            ys if points else [])
+    framed = View(lat0, lon0, *_widened(xmin, xmax, ymin, ymax, aspect, MIN_SPAN_M))
+    return _kept_in_theater(framed, xs if points else [], ys if points else [])
 
 
 def _kept_in_theater(view: View, xs, ys) -> View:
@@ -401,13 +407,7 @@ def view_for_bounds(bounds, aspect: float) -> View:
     lats = np.r_[np.full(n, south), np.linspace(south, north, n), np.full(n, north), np.linspace(north, south, n)]
     xs, ys = view.xy(lons, lats)
     xmin, xmax, ymin, ymax = float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())
-    cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
-    w, h = max(xmax - xmin, VIEW_MIN_SPAN_M), max(ymax - ymin, VIEW_MIN_SPAN_M / aspect)
-    if w / h < aspect:
-        w = h * aspect
-    else:
-        h = w / aspect
-    return _kept_in_theater(View(lat0, lon0, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), xs, ys)
+    return _kept_in_theater(View(lat0, lon0, *_widened(xmin, xmax, ymin, ymax, aspect, VIEW_MIN_SPAN_M)), xs, ys)
 
 
 # ------------------------------------------------------------------------------------------------------------
