@@ -35,6 +35,7 @@ from mapapp.timeline import span, state_at
 st.set_page_config(page_title="Front-line map from news reports", layout="wide")
 MAP_TAB, ARTICLE_TAB = "Map at a date", "Articles and places"
 SOURCES_SHOWN = 100
+REST_OF_PAGE_AFTER = 1.0   # seconds between the first paint (header, map, slider) and the whole page
 EXPORT_CHOICES = {"png": "PNG image", "svg": "SVG image (editable)", "pdf": "PDF (map or handout)",
                   "gif": "GIF timelapse", "mp4": "MP4 timelapse", "html": "Offline HTML with time slider",
                   "geojson": "GeoJSON (events and areas)", "kml": "KML (Google Earth)", "csv": "CSV (events)",
@@ -112,18 +113,15 @@ articles = _articles(DB_PATH, version)
 dates = event_dates(events)
 bounds = span(events)
 
+# First paint: a session's first run on the map tab sends the header, the map and its slider only, so the map draws
+# sooner (the browser draws every widget of a page before the map's frame gets its turn). The rest of the page
+# follows a moment later, on a rerun the page asks for itself (see the end of this script).
+first_paint = ("page_shown" not in st.session_state and bounds is not None
+               and st.query_params.get("view", MAP_TAB) == MAP_TAB)
+st.session_state["page_shown"] = True
+
 # ------------------------------------------------------------------------------------------------------------
 # Sidebar: who may edit, add an article, find a place, settings
-
-password = _configured_password()
-if password:
-    given = st.sidebar.text_input("Editor password", type="password", key="editor_password",
-                                  help="Adding articles and corrections need the editor password.")
-    can_edit = editing_allowed(password, given)
-    st.sidebar.caption("Editing enabled." if can_edit else "Read-only map: enter the editor password to edit.")
-else:
-    can_edit = True
-
 
 def _add_article() -> None:
     """The add-article form's submit: validate, store, report next to the form. Nothing stored is touched on error."""
@@ -169,42 +167,60 @@ def _add_article() -> None:
     st.session_state["article"] = result.duplicate_of or result.article_id
 
 
-if can_edit:
-    with st.sidebar.form("add_article", clear_on_submit=False):
-        st.markdown("**Add an article**")
-        st.text_area("Article text", height=150, key="new_text")
-        st.file_uploader("…or upload .txt / .md / .html", type=["txt", "md", "html", "htm"], key="new_file")
-        st.text_input("Title (optional)", key="new_title")
-        st.text_input("Outlet", key="new_outlet")
-        st.text_input("Published (YYYY-MM-DD)", key="new_published")
-        st.form_submit_button("Add to the map", on_click=_add_article)
-    if "add_result" in st.session_state:
-        kind, message = st.session_state["add_result"]
-        getattr(st.sidebar, kind)(message)
-
-
 def _focus(lat: float, lon: float, zoom: int = 10) -> None:
     st.session_state["view_center"] = (lat, lon)
     st.session_state["view_zoom"] = zoom
     st.session_state["view"] = MAP_TAB
 
 
-st.sidebar.markdown("**Find a place**")
-query = st.sidebar.text_input("Place name (any spelling)", key="place_query", label_visibility="collapsed",
-                              placeholder="Find a place: Izium, Kupjansk, Лиман…")
-if query.strip():
-    found = [place for place, _score in geocode(query.strip(), gazetteer=_gazetteer(), limit=5)[1]]
-    if not found:
-        st.sidebar.caption(f"No place called “{query.strip()}” in the gazetteer.")
-    for i, place in enumerate(found):
-        label = f"{display_name(place, NAMES)} — {place.kind}, {place.admin1 or place.country}"
-        st.sidebar.button(label, key=f"goto_{i}", on_click=_focus, args=(place.lat, place.lon, 11),
-                          help="Show on the map")
+def _sidebar() -> bool:
+    """Who may edit, the add-article form, place search and settings. Returns whether editing is allowed."""
+    password = _configured_password()
+    if password:
+        given = st.sidebar.text_input("Editor password", type="password", key="editor_password",
+                                      help="Adding articles and corrections need the editor password.")
+        can_edit = editing_allowed(password, given)
+        st.sidebar.caption("Editing enabled." if can_edit else "Read-only map: enter the editor password to edit.")
+    else:
+        can_edit = True
 
-with st.sidebar.expander("Settings"):
-    st.caption("Set through environment variables MAPAPP_<NAME> (see mapapp/settings.py).")
-    st.markdown("\n".join(f"- `{s.name}` = `{'•••' if s.name == 'EDITOR_PASSWORD' and s.value else s.value}`"
-                           for s in settings.SETTINGS if s.name not in ("ONLINE_USER_AGENT",)))
+    if can_edit:
+        with st.sidebar.form("add_article", clear_on_submit=False):
+            st.markdown("**Add an article**")
+            st.text_area("Article text", height=150, key="new_text")
+            st.file_uploader("…or upload .txt / .md / .html", type=["txt", "md", "html", "htm"], key="new_file")
+            st.text_input("Title (optional)", key="new_title")
+            st.text_input("Outlet", key="new_outlet")
+            st.text_input("Published (YYYY-MM-DD)", key="new_published")
+            st.form_submit_button("Add to the map", on_click=_add_article)
+        if "add_result" in st.session_state:
+            kind, message = st.session_state["add_result"]
+            getattr(st.sidebar, kind)(message)
+
+    st.sidebar.markdown("**Find a place**")
+    query = st.sidebar.text_input("Place name (any spelling)", key="place_query", label_visibility="collapsed",
+                                  placeholder="Find a place: Izium, Kupjansk, Лиман…")
+    if query.strip():
+        found = [place for place, _score in geocode(query.strip(), gazetteer=_gazetteer(), limit=5)[1]]
+        if not found:
+            st.sidebar.caption(f"No place called “{query.strip()}” in the gazetteer.")
+        for i, place in enumerate(found):
+            label = f"{display_name(place, NAMES)} — {place.kind}, {place.admin1 or place.country}"
+            st.sidebar.button(label, key=f"goto_{i}", on_click=_focus, args=(place.lat, place.lon, 11),
+                              help="Show on the map")
+
+    with st.sidebar.expander("Settings"):
+        st.caption("Set through environment variables MAPAPP_<NAME> (see mapapp/settings.py).")
+        st.markdown("\n".join(f"- `{s.name}` = `{'•••' if s.name == 'EDITOR_PASSWORD' and s.value else s.value}`"
+                               for s in settings.SETTINGS if s.name not in ("ONLINE_USER_AGENT",)))
+    return can_edit
+
+
+can_edit = False
+if first_paint:
+    st.sidebar.caption("Loading the tools…")
+else:
+    can_edit = _sidebar()
 
 # ------------------------------------------------------------------------------------------------------------
 # Header
@@ -253,6 +269,31 @@ def _default_date() -> date:
     return min(max(wanted, bounds[0]), bounds[1]) if wanted else bounds[1]
 
 
+def _change_and_sources(when: date, areas, baseline_key: str, baseline) -> None:
+    """Beside the map: the area gained since an earlier date, and the articles behind the map at this date."""
+    earlier = [d for d in dates if d < when]
+    if earlier and st.toggle("What changed since…", value=len(events) <= 2000, key="show_change",
+                             help="Area gained between an earlier date and this one (off by default "
+                                  "for large corpora: it computes a second map)."):
+        if st.session_state.get("since") not in earlier:
+            st.session_state.pop("since", None)
+        since = st.select_slider("Since", options=earlier, value=earlier[0], format_func=date.isoformat, key="since")
+        change = change_of(_areas(DB_PATH, version, since, baseline_key, baseline), areas, events)
+        st.caption(f"Since {since}: **+{change.gained_km2:,.0f} km²** liberated, "
+                   f"{change.lost_km2:,.0f} km² no longer shown liberated, "
+                   f"+{change.contested_km2:,.0f} km² contested; {change.new_events} new events.")
+    sources = sources_up_to(events, when)
+    with st.expander(f"Sources up to {when} ({len(sources)})", expanded=False):
+        lines = []
+        for row in sources[:SOURCES_SHOWN]:
+            title = articles[row["article"]].title if row["article"] in articles else row["article"]
+            lines.append(f"- {html.escape(row['outlet'] or 'unknown outlet')}, "
+                         f"{row['published'] or 'undated'}: {html.escape(title)} ({row['events']} events)")
+        if len(sources) > SOURCES_SHOWN:
+            lines.append(f"- … and {len(sources) - SOURCES_SHOWN} more (export the CSV for all)")
+        st.markdown("\n".join(lines))
+
+
 with map_tab:
     if map_tab.open is False:
         pass   # another tab is open: skip the map's work
@@ -260,37 +301,22 @@ with map_tab:
         st.info("No dated events yet: add an article with the form in the sidebar.")
     else:
         first, last = bounds
-        with st.expander("Baseline control map (optional)"):
-            upload = st.file_uploader("GeoJSON or KML with a status per polygon (e.g. an assessed control map)",
-                                      type=["geojson", "json", "kml"], key="baseline")
-            baseline, baseline_key = None, ""
-            if upload is not None:
-                try:
-                    data = upload.getvalue()
-                    baseline = baseline_from_bytes(data, upload.name)
-                    baseline_key = hashlib.sha256(data).hexdigest()
-                    st.caption(f"Baseline as of {baseline.date or 'an unknown date'}: events after it move the line.")
-                except BaselineError as exc:
-                    st.error(str(exc))
-
-        controls = st.columns([1, 1, 1, 5])
-        controls[0].button("◀ Previous", key="prev", on_click=lambda: _set_date(
-            step(dates, st.session_state.get("date", last), -1)), width="stretch")
-        playing = st.session_state.get("playing", False)
-        controls[1].button("⏸ Pause" if playing else "▶ Play", key="play", on_click=_toggle_play,
-                           width="stretch")
-        controls[2].button("Next ▶", key="next", on_click=lambda: _set_date(
-            step(dates, st.session_state.get("date", last), +1)), width="stretch")
+        # The widgets under the map hold its baseline and layers: a widget's value is in session state before the
+        # widget is drawn again, so the map above it can use it.
+        baseline, baseline_key, baseline_error = None, "", None
+        upload = st.session_state.get("baseline")
+        if upload is not None:
+            try:
+                data = upload.getvalue()
+                baseline = baseline_from_bytes(data, upload.name)
+                baseline_key = hashlib.sha256(data).hexdigest()
+            except BaselineError as exc:
+                baseline_error = str(exc)
         if "layers" not in st.session_state:   # a shared link names its layers
             from_url = [layer for layer in st.query_params.get_all("layers") if layer in LAYERS]
             st.session_state["layers"] = from_url or list(LAYERS)
-
-        def _layers_chosen() -> None:
-            st.query_params["layers"] = st.session_state["layers"]
-
-        layers = controls[3].multiselect("Layers", list(LAYERS), format_func=LAYERS.get, key="layers",
-                                         on_change=_layers_chosen, label_visibility="collapsed",
-                                         placeholder="Choose layers to show")
+        layers = [layer for layer in st.session_state["layers"] if layer in LAYERS]
+        playing = st.session_state.get("playing", False)
 
         @st.fragment(run_every=settings.PLAY_SECONDS if playing else None)
         def date_view() -> None:
@@ -304,6 +330,7 @@ with map_tab:
                         st.session_state["playing"] = False
                         st.rerun(scope="app")
                     _set_date(following)
+            view_area = st.container()   # the map, then its slider under it
             when = st.slider("Date", min_value=first, max_value=last, value=_default_date(), format="YYYY-MM-DD",
                              key="date", bind="query-params",
                              help="The map shows the reported state on this date. Keys ←/→ move a day.")
@@ -318,7 +345,7 @@ with map_tab:
                 or parse_center(settings.DEFAULT_CENTER)
             zoom = st.session_state.get("view_zoom") or parse_zoom(st.query_params.get("zoom")) \
                 or parse_zoom(settings.DEFAULT_ZOOM)
-            left, right = st.columns([3, 1])
+            left, right = view_area.columns([3, 1])
             with left:
                 # What the map component is given, kept for tests (AppTest draws no st_folium map).
                 st.session_state["map_args"] = {"center": center, "zoom": zoom,
@@ -346,31 +373,11 @@ with map_tab:
             with right:
                 st.metric("Liberated shown", f"{areas.area_km2('liberated'):,.0f} km²")
                 st.metric("Contested shown", f"{areas.area_km2('contested'):,.0f} km²")
-                earlier = [d for d in dates if d < when]
-                if earlier and st.toggle("What changed since…", value=len(events) <= 2000, key="show_change",
-                                         help="Area gained between an earlier date and this one (off by default "
-                                              "for large corpora: it computes a second map)."):
-                    if st.session_state.get("since") not in earlier:
-                        st.session_state.pop("since", None)
-                    since = st.select_slider("Since", options=earlier, value=earlier[0],
-                                             format_func=date.isoformat, key="since")
-                    change = change_of(_areas(DB_PATH, version, since, baseline_key, baseline), areas, events)
-                    st.caption(f"Since {since}: **+{change.gained_km2:,.0f} km²** liberated, "
-                               f"{change.lost_km2:,.0f} km² no longer shown liberated, "
-                               f"+{change.contested_km2:,.0f} km² contested; {change.new_events} new events.")
                 if baseline is None:
-                    st.caption("No front line without a baseline: load an assessed control map above to draw one.")
+                    st.caption("No front line without a baseline: load an assessed control map below to draw one.")
                 st.caption("Solid: reported; pale dashed: inferred. Dashed rings: approximate place or fuzzy date.")
-                sources = sources_up_to(events, when)
-                with st.expander(f"Sources up to {when} ({len(sources)})", expanded=False):
-                    lines = []
-                    for row in sources[:SOURCES_SHOWN]:
-                        title = articles[row["article"]].title if row["article"] in articles else row["article"]
-                        lines.append(f"- {html.escape(row['outlet'] or 'unknown outlet')}, "
-                                     f"{row['published'] or 'undated'}: {html.escape(title)} ({row['events']} events)")
-                    if len(sources) > SOURCES_SHOWN:
-                        lines.append(f"- … and {len(sources) - SOURCES_SHOWN} more (export the CSV for all)")
-                    st.markdown("\n".join(lines))
+                if not first_paint:
+                    _change_and_sources(when, areas, baseline_key, baseline)
             st.caption("Link to this view: " + share_url(st.context.url, when=when, layers=layers, center=center,
                                                          zoom=zoom))
             if settings.PERF_LOG:   # server time of this view, for bench/app_bench.py
@@ -379,113 +386,136 @@ with map_tab:
 
         date_view()
 
-        # -- export panel --------------------------------------------------------------------------------------
-        with st.expander("Export this map (image, timelapse, offline HTML, data)"):
-            when_shown = st.session_state.get("date", _default_date())
-            e1, e2, e3 = st.columns([1, 1, 2])
-            fmt = e1.selectbox("Format", list(EXPORT_CHOICES), format_func=EXPORT_CHOICES.get, key="x_format")
-            size = e2.selectbox("Size", ["web", "social", "print"], key="x_size",
-                                format_func={"web": "web 1600×1000", "social": "social 1200×675",
-                                             "print": "print A4 300 dpi"}.get,
-                                disabled=fmt not in ("png", "svg", "pdf", "gif", "mp4"))
-            e1.caption("Maps use the layers chosen above and the map's view once you have moved it (else they "
-                       "frame every place reported); data files hold every report.")
-            title = e3.text_input("Title", key="x_title", max_chars=500,
-                                  placeholder=f"Default: the front line on {when_shown:%d %B %Y}")
-            since = None
-            if fmt in ("gif", "mp4"):
-                since = st.select_slider("Timelapse from", options=[d for d in dates if d < when_shown] or [first],
-                                         format_func=date.isoformat, key="x_since")
-            handout = fmt == "pdf" and st.checkbox("Handout: one page per key date up to this one, with the quotes",
-                                                   key="x_handout")
-            if st.button("Prepare the export", key="x_go"):
-                try:
-                    with st.spinner("Drawing…"):
-                        data = export_bytes(events, when_shown, fmt, title=title.strip() or None, size=size,
-                                            since=since, handout=handout, baseline=baseline, layers=layers,
-                                            view=st.session_state.get("view_bounds"))
-                    st.session_state["x_file"] = (f"frontline-{when_shown}{'-handout' if handout else ''}.{fmt}",
-                                                  data, fmt)
-                except ExportError as exc:
-                    st.session_state.pop("x_file", None)
-                    st.error(str(exc))
-            if "x_file" in st.session_state:
-                name, data, kind = st.session_state["x_file"]
-                st.download_button(f"Download {name} ({len(data) / 1e3:,.0f} kB)", data, file_name=name,
-                                   mime=MEDIA_TYPES[kind], key="x_download")
-                if kind in ("png", "svg", "pdf", "gif", "mp4"):
-                    st.caption("Alt text: " + export_alt_text(events, when_shown, title=title.strip() or None,
-                                                              baseline=baseline, layers=layers))
+        if not first_paint:
+            controls = st.columns([1, 1, 1, 5])
+            controls[0].button("◀ Previous", key="prev", on_click=lambda: _set_date(
+                step(dates, st.session_state.get("date", last), -1)), width="stretch")
+            controls[1].button("⏸ Pause" if playing else "▶ Play", key="play", on_click=_toggle_play,
+                               width="stretch")
+            controls[2].button("Next ▶", key="next", on_click=lambda: _set_date(
+                step(dates, st.session_state.get("date", last), +1)), width="stretch")
 
-        # -- timeline panel ------------------------------------------------------------------------------------
-        st.subheader("Timeline")
-        f1, f2, f3 = st.columns([2, 3, 1])
-        types = f1.multiselect("Event types", EVENT_TYPES, key="f_types", placeholder="All types")
-        outlets = f2.multiselect("Outlets", outlets_of(events), key="f_outlets", placeholder="All outlets")
-        disputed = f3.radio("Disputed", ["all", "only", "hide"], horizontal=True, key="f_disputed")
-        rows = timeline_rows(filter_events(events, types=types, outlets=outlets, disputed=disputed))
-        st.caption(f"{len(rows)} events. Choose one to see the map on its date, centred on its place.")
-        st.session_state["timeline_rows"] = rows   # what the selection's row numbers refer to
-        st.dataframe(rows, key="timeline", on_select=_choose_event, selection_mode="single-row",
-                     hide_index=True, width="stretch",
-                     column_order=["date", "precision", "place", "event", "disputed", "outlet", "sources", "quote"])
+            def _layers_chosen() -> None:
+                st.query_params["layers"] = st.session_state["layers"]
 
-        # -- corrections ---------------------------------------------------------------------------------------
-        selected = next((e for e in events if e.event_id == st.session_state.get("selected_event")), None)
-        if selected is not None:
-            with st.expander(f"Correct: {selected.place.name}, {selected.event_type}, {selected.date}",
-                             expanded=False):
-                if not can_edit:
-                    st.info("Corrections need the editor password (sidebar).")
-                else:
-                    with st.form("correction"):
-                        action = st.radio("What is wrong", ["reject", "move", "retype", "redate"], horizontal=True,
-                                          format_func={"reject": "Not an event (reject)", "move": "Wrong place",
-                                                       "retype": "Wrong type", "redate": "Wrong date"}.get,
-                                          key="c_action")
-                        new_place = st.text_input("Right place (for a wrong place)", key="c_place")
-                        new_type = st.selectbox("Right type (for a wrong type)", EVENT_TYPES, key="c_type")
-                        new_date = st.text_input("Right date YYYY-MM-DD (for a wrong date)", key="c_date")
-                        who = st.text_input("Your name", key="c_who")
-                        why = st.text_input("Why", key="c_why")
-                        submitted = st.form_submit_button("Save correction")
-                    if submitted:
-                        try:
-                            payload = {}
-                            if action == "move":
-                                best = geocode(new_place.strip(), gazetteer=_gazetteer())[0] \
-                                    if new_place.strip() else None
-                                if best is None:
-                                    raise StoreError(f"no place called “{new_place.strip()}” in the gazetteer")
-                                payload["place_id"] = best.place_id
-                            elif action == "retype":
-                                payload["event_type"] = new_type
-                            elif action == "redate":
-                                payload["date"] = parse_date(new_date.strip(), field="date")
-                                if payload["date"] is None:
-                                    raise StoreError("a wrong date needs the right date")
-                                payload["date"] = payload["date"].isoformat()
-                                payload["date_precision"] = "day"
-                            with _store() as store:
-                                store.correct(action, event_id=selected.event_id, who=who, why=why, **payload)
-                            st.session_state.pop("selected_event", None)
-                            st.toast("Correction saved; the map and timeline use it.")
-                            st.rerun()
-                        except (StoreError, ArticleError) as exc:
-                            st.error(str(exc))
-        if can_edit:
-            with _store() as store:
-                active = store.corrections(active_only=True)
-            if active:
-                with st.expander(f"Corrections ({len(active)})"):
-                    for c in active:
-                        cols = st.columns([5, 1])
-                        cols[0].caption(f"#{c.id} {c.action} {c.event_id or ''} {c.payload or ''} — {c.who}, "
-                                        f"{c.at}: {c.why}")
-                        if cols[1].button("Undo", key=f"undo_{c.id}"):
-                            with _store() as store:
-                                store.undo(c.id, who=st.session_state.get("c_who") or "editor")
-                            st.rerun()
+            controls[3].multiselect("Layers", list(LAYERS), format_func=LAYERS.get, key="layers",
+                                    on_change=_layers_chosen, label_visibility="collapsed",
+                                    placeholder="Choose layers to show")
+            with st.expander("Baseline control map (optional)"):
+                st.file_uploader("GeoJSON or KML with a status per polygon (e.g. an assessed control map)",
+                                 type=["geojson", "json", "kml"], key="baseline")
+                if baseline_error:
+                    st.error(baseline_error)
+                elif baseline is not None:
+                    st.caption(f"Baseline as of {baseline.date or 'an unknown date'}: events after it move the line.")
+
+            # -- export panel ----------------------------------------------------------------------------------------
+            with st.expander("Export this map (image, timelapse, offline HTML, data)"):
+                when_shown = st.session_state.get("date", _default_date())
+                e1, e2, e3 = st.columns([1, 1, 2])
+                fmt = e1.selectbox("Format", list(EXPORT_CHOICES), format_func=EXPORT_CHOICES.get, key="x_format")
+                size = e2.selectbox("Size", ["web", "social", "print"], key="x_size",
+                                    format_func={"web": "web 1600×1000", "social": "social 1200×675",
+                                                 "print": "print A4 300 dpi"}.get,
+                                    disabled=fmt not in ("png", "svg", "pdf", "gif", "mp4"))
+                e1.caption("Maps use the layers chosen above and the map's view once you have moved it (else they "
+                           "frame every place reported); data files hold every report.")
+                title = e3.text_input("Title", key="x_title", max_chars=500,
+                                      placeholder=f"Default: the front line on {when_shown:%d %B %Y}")
+                since = None
+                if fmt in ("gif", "mp4"):
+                    since = st.select_slider("Timelapse from", options=[d for d in dates if d < when_shown] or [first],
+                                             format_func=date.isoformat, key="x_since")
+                handout = fmt == "pdf" and st.checkbox("Handout: one page per key date up to this one, with the quotes",
+                                                       key="x_handout")
+                if st.button("Prepare the export", key="x_go"):
+                    try:
+                        with st.spinner("Drawing…"):
+                            data = export_bytes(events, when_shown, fmt, title=title.strip() or None, size=size,
+                                                since=since, handout=handout, baseline=baseline, layers=layers,
+                                                view=st.session_state.get("view_bounds"))
+                        st.session_state["x_file"] = (f"frontline-{when_shown}{'-handout' if handout else ''}.{fmt}",
+                                                      data, fmt)
+                    except ExportError as exc:
+                        st.session_state.pop("x_file", None)
+                        st.error(str(exc))
+                if "x_file" in st.session_state:
+                    name, data, kind = st.session_state["x_file"]
+                    st.download_button(f"Download {name} ({len(data) / 1e3:,.0f} kB)", data, file_name=name,
+                                       mime=MEDIA_TYPES[kind], key="x_download")
+                    if kind in ("png", "svg", "pdf", "gif", "mp4"):
+                        st.caption("Alt text: " + export_alt_text(events, when_shown, title=title.strip() or None,
+                                                                  baseline=baseline, layers=layers))
+
+            # -- timeline panel --------------------------------------------------------------------------------------
+            st.subheader("Timeline")
+            f1, f2, f3 = st.columns([2, 3, 1])
+            types = f1.multiselect("Event types", EVENT_TYPES, key="f_types", placeholder="All types")
+            outlets = f2.multiselect("Outlets", outlets_of(events), key="f_outlets", placeholder="All outlets")
+            disputed = f3.radio("Disputed", ["all", "only", "hide"], horizontal=True, key="f_disputed")
+            rows = timeline_rows(filter_events(events, types=types, outlets=outlets, disputed=disputed))
+            st.caption(f"{len(rows)} events. Choose one to see the map on its date, centred on its place.")
+            st.session_state["timeline_rows"] = rows   # what the selection's row numbers refer to
+            st.dataframe(rows, key="timeline", on_select=_choose_event, selection_mode="single-row",
+                         hide_index=True, width="stretch",
+                         column_order=["date", "precision", "place", "event", "disputed", "outlet", "sources", "quote"])
+
+            # -- corrections -----------------------------------------------------------------------------------------
+            selected = next((e for e in events if e.event_id == st.session_state.get("selected_event")), None)
+            if selected is not None:
+                with st.expander(f"Correct: {selected.place.name}, {selected.event_type}, {selected.date}",
+                                 expanded=False):
+                    if not can_edit:
+                        st.info("Corrections need the editor password (sidebar).")
+                    else:
+                        with st.form("correction"):
+                            action = st.radio("What is wrong", ["reject", "move", "retype", "redate"], horizontal=True,
+                                              format_func={"reject": "Not an event (reject)", "move": "Wrong place",
+                                                           "retype": "Wrong type", "redate": "Wrong date"}.get,
+                                              key="c_action")
+                            new_place = st.text_input("Right place (for a wrong place)", key="c_place")
+                            new_type = st.selectbox("Right type (for a wrong type)", EVENT_TYPES, key="c_type")
+                            new_date = st.text_input("Right date YYYY-MM-DD (for a wrong date)", key="c_date")
+                            who = st.text_input("Your name", key="c_who")
+                            why = st.text_input("Why", key="c_why")
+                            submitted = st.form_submit_button("Save correction")
+                        if submitted:
+                            try:
+                                payload = {}
+                                if action == "move":
+                                    best = geocode(new_place.strip(), gazetteer=_gazetteer())[0] \
+                                        if new_place.strip() else None
+                                    if best is None:
+                                        raise StoreError(f"no place called “{new_place.strip()}” in the gazetteer")
+                                    payload["place_id"] = best.place_id
+                                elif action == "retype":
+                                    payload["event_type"] = new_type
+                                elif action == "redate":
+                                    payload["date"] = parse_date(new_date.strip(), field="date")
+                                    if payload["date"] is None:
+                                        raise StoreError("a wrong date needs the right date")
+                                    payload["date"] = payload["date"].isoformat()
+                                    payload["date_precision"] = "day"
+                                with _store() as store:
+                                    store.correct(action, event_id=selected.event_id, who=who, why=why, **payload)
+                                st.session_state.pop("selected_event", None)
+                                st.toast("Correction saved; the map and timeline use it.")
+                                st.rerun()
+                            except (StoreError, ArticleError) as exc:
+                                st.error(str(exc))
+            if can_edit:
+                with _store() as store:
+                    active = store.corrections(active_only=True)
+                if active:
+                    with st.expander(f"Corrections ({len(active)})"):
+                        for c in active:
+                            cols = st.columns([5, 1])
+                            cols[0].caption(f"#{c.id} {c.action} {c.event_id or ''} {c.payload or ''} — {c.who}, "
+                                            f"{c.at}: {c.why}")
+                            if cols[1].button("Undo", key=f"undo_{c.id}"):
+                                with _store() as store:
+                                    store.undo(c.id, who=st.session_state.get("c_who") or "editor")
+                                st.rerun()
 
 # ------------------------------------------------------------------------------------------------------------
 # Articles and places
@@ -540,3 +570,13 @@ with article_tab:
 st.caption("Places: GeoNames (geonames.org, CC BY 4.0) and Ukraine's KATOTTG codifier; villages GeoNames lacks are "
            "placed at their hromada's centre and marked approximate. Borders: Natural Earth (public domain). "
            "Tiles, when online: © OpenStreetMap contributors.")
+
+if first_paint:
+    @st.fragment(run_every=REST_OF_PAGE_AFTER)
+    def _rest_of_the_page() -> None:
+        """Runs with the first paint, then once more from the browser's timer: that run asks for the whole page."""
+        if st.session_state.pop("first_paint_shown", False):
+            st.rerun(scope="app")
+        st.session_state["first_paint_shown"] = True
+
+    _rest_of_the_page()

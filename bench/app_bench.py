@@ -228,7 +228,7 @@ def measure_server(db: Path, name: str, limit_ms: float, steps: int = 12, settle
         page.goto(url)
         page.frame_locator("iframe[title*='st_folium']").first.locator(
             "path.leaflet-interactive").first.wait_for(timeout=300_000)
-        thumb = page.get_by_role("slider").first
+        thumb = page.locator("[data-testid='stSlider']").filter(has_text="Date").get_by_role("slider")
         thumb.focus()
         time.sleep(settle)   # > 2 s: let the app's background warm-up of the areas finish first
         for _ in range(steps):

@@ -23,6 +23,11 @@ def _run(at: AppTest) -> AppTest:
     return at
 
 
+def _open(at: AppTest) -> AppTest:
+    """Open the map as a browser does: the first paint, then the whole page on the rerun the page asks for."""
+    return _run(_run(at))
+
+
 def _metric(at: AppTest, label: str) -> str:
     return [m.value for m in at.metric if m.label == label][0]
 
@@ -78,7 +83,7 @@ def test_a_popup_link_opens_the_article_with_the_sentence_highlighted():
 
 
 def test_the_map_gets_every_layer_by_default_and_only_those_a_shared_link_names():
-    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at = _open(AppTest.from_file(APP, default_timeout=60))
     args = at.session_state["map_args"]
     assert len(args["groups"]) == 7 and args["center"] is None   # areas, front, arrows, settlements, recent
     shared = AppTest.from_file(APP, default_timeout=60)
@@ -91,10 +96,23 @@ def test_the_map_gets_every_layer_by_default_and_only_those_a_shared_link_names(
     assert args["groups"] == ["Liberated (reported and inferred)", "Settlements by status"]
     assert args["center"] == (49.5, 36.9) and args["zoom"] == 9
     assert str(shared.slider(key="date").value) == "2022-09-06"
+    _run(shared)   # the whole page: the layer picker shows the link's layers, the map keeps them
+    assert shared.multiselect(key="layers").value == ["liberated", "settlements"]
+    assert shared.session_state["map_args"]["groups"] == args["groups"]
+
+
+def test_the_first_paint_is_the_map_and_its_slider_and_the_rest_follows():
+    at = _run(AppTest.from_file(APP, default_timeout=60))
+    assert len(at.session_state["map_args"]["groups"]) == 7
+    assert at.slider(key="date").value and _metric(at, "Liberated shown").endswith("km²")
+    assert not at.dataframe and not at.button and not at.sidebar.text_area   # no timeline, controls or forms yet
+    _run(at)   # the rerun the page asks for a moment later
+    assert _timeline(at).shape[0] > 0 and _button(at, "▶ Play") and at.sidebar.text_area(key="new_text")
+    assert at.slider(key="date").value and len(at.session_state["map_args"]["groups"]) == 7
 
 
 def test_previous_next_and_play_step_through_the_event_dates():
-    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at = _open(AppTest.from_file(APP, default_timeout=60))
     last = at.slider(key="date").value
     at.button(key="prev").click()
     _run(at)
@@ -115,7 +133,7 @@ def test_previous_next_and_play_step_through_the_event_dates():
 
 
 def test_timeline_filters_list_only_the_chosen_events():
-    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at = _open(AppTest.from_file(APP, default_timeout=60))
     at.multiselect(key="f_types").set_value(["shelling"])
     _run(at)
     table = _timeline(at)
@@ -127,14 +145,14 @@ def test_timeline_filters_list_only_the_chosen_events():
 
 
 def test_what_changed_since_reports_the_area_gained():
-    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at = _open(AppTest.from_file(APP, default_timeout=60))
     text = [c.value for c in at.caption if c.value.startswith("Since ")][0]
     gained = re.search(r"\+([\d,]+) km²\*\* liberated", text)
     assert gained and int(gained.group(1).replace(",", "")) > 0
 
 
 def test_adding_an_article_puts_it_in_the_store_and_on_the_map():
-    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at = _open(AppTest.from_file(APP, default_timeout=60))
     before = _events_caption(at)
     _add(at, "Ukrainian forces liberated Zolochiv in the Kharkiv region on Friday, officials said. "
              "<script>alert(1)</script>")
@@ -151,7 +169,7 @@ def test_adding_an_article_puts_it_in_the_store_and_on_the_map():
     ("Ukrainian forces liberated Zolochiv on Friday.", "2022-09-31", "not a date"),
 ])
 def test_bad_articles_get_a_message_and_nothing_stored_is_lost(text, published, message):
-    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at = _open(AppTest.from_file(APP, default_timeout=60))
     before = _events_caption(at)
     _add(at, text, published=published)
     assert any(message in e.value for e in at.error)
@@ -159,7 +177,7 @@ def test_bad_articles_get_a_message_and_nothing_stored_is_lost(text, published, 
 
 
 def test_an_article_with_no_places_is_stored_with_a_warning():
-    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at = _open(AppTest.from_file(APP, default_timeout=60))
     before = _events_caption(at)
     _add(at, "The committee met on Tuesday to discuss the budget and adjourned without a vote.")
     assert any("nothing new on the map" in w.value for w in at.warning)
@@ -168,7 +186,7 @@ def test_an_article_with_no_places_is_stored_with_a_warning():
 
 def test_an_editor_password_makes_the_map_read_only_until_given(monkeypatch):
     monkeypatch.setenv("MAPAPP_EDITOR_PASSWORD", "s3cret")
-    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at = _open(AppTest.from_file(APP, default_timeout=60))
     assert not [b for b in at.button if b.label == "Add to the map"]
     at.text_input(key="editor_password").input("wrong")
     _run(at)
@@ -179,7 +197,7 @@ def test_an_editor_password_makes_the_map_read_only_until_given(monkeypatch):
 
 
 def test_a_correction_is_stored_and_can_be_undone():
-    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at = _open(AppTest.from_file(APP, default_timeout=60))
     count = lambda: int(_events_caption(at).split("—")[-1].split()[0])  # noqa: E731
     before = count()
     at.session_state["selected_event"] = at.session_state["timeline_rows"][0]["id"]
@@ -196,7 +214,7 @@ def test_a_correction_is_stored_and_can_be_undone():
 
 
 def test_finding_a_place_by_any_spelling_centres_the_map_on_it():
-    at = _run(AppTest.from_file(APP, default_timeout=60))
+    at = _open(AppTest.from_file(APP, default_timeout=60))
     at.text_input(key="place_query").input("Izyum")
     _run(at)
     assert at.button(key="goto_0").label.startswith("Izium")
@@ -210,7 +228,7 @@ def test_finding_a_place_by_any_spelling_centres_the_map_on_it():
 
 
 def test_the_date_slider_changes_what_the_map_shows():
-    at = _run(AppTest.from_file(APP, default_timeout=120))
+    at = _open(AppTest.from_file(APP, default_timeout=120))
     slider = at.slider(key="date")
     assert str(slider.min) <= "2022-04-01" and str(slider.value) == "2022-09-10"
     liberated_late = _metric(at, "Liberated shown")
@@ -222,7 +240,7 @@ def test_the_date_slider_changes_what_the_map_shows():
 
 @pytest.mark.parametrize("fmt, magic", [("png", b"\x89PNG"), ("csv", b"event_id"), ("kml", b"<?xml")])
 def test_the_export_panel_prepares_a_download_of_the_map_shown(fmt, magic):
-    at = _run(AppTest.from_file(APP, default_timeout=120))
+    at = _open(AppTest.from_file(APP, default_timeout=120))
     at.selectbox(key="x_format").set_value(fmt)
     at.text_input(key="x_title").input("Kharkiv <b>counteroffensive</b>")
     at.button(key="x_go").click()
@@ -233,7 +251,7 @@ def test_the_export_panel_prepares_a_download_of_the_map_shown(fmt, magic):
 
 
 def test_the_export_follows_the_layers_and_view_on_screen():
-    at = _run(AppTest.from_file(APP, default_timeout=120))
+    at = _open(AppTest.from_file(APP, default_timeout=120))
     at.multiselect(key="layers").set_value(["settlements"])
     at.session_state["view_bounds"] = (48.9, 36.8, 49.5, 37.7)   # as the map reports it after a pan
     at.selectbox(key="x_format").set_value("svg")

@@ -105,6 +105,11 @@ def _date_map_state(page, timeout: float = 60) -> dict:
     pytest.fail("the date map never drew its layers")
 
 
+def _date_slider(page):
+    """The date slider under the map (the "What changed since" slider beside the map is another one)."""
+    return page.locator("[data-testid='stSlider']").filter(has_text="Date").get_by_role("slider")
+
+
 def _liberated_metric(page) -> str:
     metric = page.locator("[data-testid='stMetric']").filter(has_text="Liberated shown")
     return metric.locator("[data-testid='stMetricValue']").inner_text()
@@ -137,7 +142,7 @@ def test_date_map_draws_its_layers_offline(page):
 def test_moving_the_slider_changes_the_liberated_area(page):
     _date_map_state(page)
     before = _liberated_metric(page)
-    thumb = page.get_by_role("slider").first
+    thumb = _date_slider(page)
     thumb.focus()
     thumb.press("Home")      # keyboard: the first date of the corpus
     after = _wait_for(lambda: _liberated_metric(page) != before and _liberated_metric(page), what="the metric")
@@ -173,7 +178,7 @@ def test_a_shared_link_reopens_the_same_date_layers_and_view(page, app_url):
         overlays = _map_frame(page, 0).locator(".leaflet-control-layers-overlays label")
         assert sorted(overlays.all_inner_texts()) == sorted([" Liberated (reported and inferred)",
                                                              " Settlements by status"])
-        assert page.get_by_role("slider").first.get_attribute("aria-valuetext") == "2022-09-06"
+        assert _date_slider(page).get_attribute("aria-valuetext") == "2022-09-06"
         assert state["zoom"] == 9 and abs(state["lat"] - 49.5) < 0.05 and abs(state["lng"] - 36.9) < 0.05
         assert not any("contested (reported)" in tip for tip in state["tips"])
     page.goto(app_url)
@@ -181,7 +186,7 @@ def test_a_shared_link_reopens_the_same_date_layers_and_view(page, app_url):
 
 def test_choosing_an_event_in_the_timeline_sets_the_date_and_centres_the_map(page):
     _date_map_state(page)
-    thumb = page.get_by_role("slider").first
+    thumb = _date_slider(page)
     before = thumb.get_attribute("aria-valuetext")
     grid = page.locator("[data-testid='stDataFrame']").filter(has=page.locator("canvas")).last
     grid.scroll_into_view_if_needed()
@@ -227,7 +232,7 @@ def test_bad_uploads_get_a_message_next_to_the_widget_and_lose_nothing(page):
 
 def test_play_steps_the_date_forward_until_paused(page):
     _date_map_state(page)
-    thumb = page.get_by_role("slider").first
+    thumb = _date_slider(page)
     thumb.focus()
     thumb.press("Home")
     start = _wait_for(lambda: thumb.get_attribute("aria-valuetext"), what="the slider")
