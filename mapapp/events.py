@@ -148,6 +148,12 @@ _TRIGGERS = (
     _t("advance", r"\b(?:withdr(?:ew|awn|awing|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out)|"
                   r"pushed\s+(?:\w+\s+){0,2}back)\s+(?:\w+\s+){0,2}?from\s+(?:around|the outskirts of|near)\b", 0.7,
        "after", stems=("from around", "from the outskirts", "from near")),
+    # So is a siege lifted, abandoned or broken: the besiegers pull back from a town they never took. ("Ended" is
+    # left out: a siege also ends with the town's fall.)
+    _t("advance", r"\b(?:abandon(?:ed|ing|s)?|lift(?:ed|ing|s)?|br(?:oke|oken|eak|eaks|eaking))\s+"
+                  r"(?:the\s+|their\s+|its\s+|a\s+)?(?:semi-)?siege\s+(?:of|around|on)\b"
+                  r"|\bsiege\s+(?:of|around|on)\b(?=[^.;]{0,40}?\b(?:was|were|has been|had been)\s+"
+                  r"(?:lifted|abandoned|broken)\b)", 0.7, "after", stems=("siege",)),
     _t("liberated", r"\b(?:withdr(?:ew|awn|awing|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out)|"
                     r"regroup(?:ed|ing)?(?:\s+and\s+transferred)?|fled|abandon(?:ed|ing)|expelled|driven out|"
                     r"ousted|pushed\s+(?:\w+\s+){0,2}(?:back|out))\s+(?:\w+\s+){0,3}?from\b", 0.75, "after", stems=("withdr", "retreat", "pull", "regroup", "fled", "abandon", "expel", "driven out", "ousted", "pushed")),

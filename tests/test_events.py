@@ -129,3 +129,31 @@ def test_trigger_stems_never_hide_a_match():
                 for m in trigger.pattern.finditer(lowered):
                     assert any(stem in m.group() for stem in trigger.stems), (trigger.pattern.pattern, m.group())
 
+
+
+def test_a_siege_lifted_is_ground_gained_around_a_town_that_held():
+    got = found("Russian forces lifted their siege of Chernihiv at the end of March, the regional governor said.",
+                date(2022, 4, 5))
+    assert ("Chernihiv", "advance", "2022-03-01", "month") in got
+    got = found("Ukrainian units broke the siege of Sumy on Monday. The siege of Okhtyrka has been lifted as well, "
+                "the defence ministry said.", date(2022, 4, 6))
+    assert ("Sumy", "advance", "2022-04-04", "day") in got
+    assert ("Okhtyrka", "advance", "2022-04-06", "day") in got
+    assert not {g for g in got if g[1] == "liberated"}   # the towns were never taken
+
+
+@pytest.mark.parametrize("text", [
+    "Russia could abandon its siege of Mariupol if the talks succeed.",
+    "Moscow said it would lift the siege of Chernihiv once a ceasefire holds.",
+    "Ukrainian commanders plan to break the siege of Mariupol.",
+    "The siege of Mariupol ended when the last defenders surrendered.",   # ended by the town's fall
+    "Russian troops lifted the siege of a village 30 km north of Chernihiv.",
+])
+def test_a_siege_that_is_not_lifted_or_not_of_the_named_town_is_not_an_advance(text):
+    assert not {g for g in found(text) if g[1] == "advance"}
+
+
+def test_the_town_a_siege_was_lifted_from_not_the_base_the_troops_returned_to():
+    got = found("After breaking the siege of Sumy, the brigade returned to its major base in Okhtyrka.")
+    assert ("Sumy", "advance", "2022-11-12", "day") in got
+    assert not {g for g in got if g[0] == "Okhtyrka"}
