@@ -320,6 +320,11 @@ with map_tab:
 
         @st.fragment(run_every=settings.PLAY_SECONDS if playing else None)
         def date_view() -> None:
+            # While this view is drawn, the areas warm-up starts no new date (it would slow the reader).
+            with _area_cache(DB_PATH, version, baseline_key, baseline).reading():
+                _date_view_body()
+
+        def _date_view_body() -> None:
             started = time.perf_counter()
             if st.session_state.get("playing"):
                 if st.session_state.pop("play_started", False):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import threading
 from bisect import bisect_right
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
@@ -133,7 +134,9 @@ class AreaCache:
         self.events, self.baseline, self.limit = events, baseline, limit
         self.starts = sorted({window(e.date, e.date_precision or "day")[0] for e in events if e.date is not None})
         self._areas: dict[date | None, Areas] = {}
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
+        self._computing: set = set()    # keys being computed now (by a reader or the warm-up)
+        self._readers = 0               # views being drawn now: the warm-up waits for them
         self._warming: threading.Thread | None = None
 
     def key(self, when: date) -> date | None:
@@ -142,26 +145,54 @@ class AreaCache:
         return self.starts[i - 1] if i else None
 
     def get(self, when: date) -> Areas:
+        """The areas on ``when``: cached, or awaited if the warm-up is computing them now, or computed."""
         key = self.key(when)
-        with self._lock:
+        with self._changed:
+            while key in self._computing:
+                self._changed.wait()
             found = self._areas.get(key)
-        if found is None:
+            if found is not None:
+                return found
+            self._computing.add(key)
+        try:
             found = areas_at(self.events, key or when, baseline=self.baseline)
-            with self._lock:
-                if len(self._areas) < self.limit:
+        finally:
+            with self._changed:
+                self._computing.discard(key)
+                if found is not None and len(self._areas) < self.limit:
                     self._areas[key] = found
+                self._changed.notify_all()
         return found
 
+    @contextmanager
+    def reading(self):
+        """Around drawing a view: the warm-up starts no new date meanwhile, so it does not slow the reader."""
+        with self._changed:
+            self._readers += 1
+        try:
+            yield self
+        finally:
+            with self._changed:
+                self._readers -= 1
+                self._changed.notify_all()
+
     def __contains__(self, when: date) -> bool:
-        with self._lock:
+        with self._changed:
             return self.key(when) in self._areas
 
+    def _warm_up(self, order: list[date]) -> None:
+        for when in order:
+            with self._changed:
+                while self._readers:
+                    self._changed.wait()
+            self.get(when)
+
     def warm(self, around: date) -> threading.Thread:
-        """Compute the other dates' areas in a daemon thread, nearest to ``around`` first (once per cache)."""
+        """Compute the other dates' areas in a daemon thread, nearest to ``around`` first (once per cache),
+        pausing between dates while a reader's view is being drawn."""
         if self._warming is None:
             order = sorted(self.starts, key=lambda d: abs((d - around).days))[:self.limit]
-            self._warming = threading.Thread(target=lambda: [self.get(d) for d in order], daemon=True,
-                                             name="areas-warm-up")
+            self._warming = threading.Thread(target=self._warm_up, args=(order,), daemon=True, name="areas-warm-up")
             self._warming.start()
         return self._warming
 

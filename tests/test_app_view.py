@@ -159,3 +159,37 @@ def test_the_area_cache_gives_the_same_areas_as_computing_them_and_shares_quiet_
     warm = AreaCache(events)
     warm.warm(date(2022, 9, 10)).join(timeout=60)
     assert all(d in warm for d in warm.starts)
+
+
+def test_the_area_warm_up_waits_while_a_view_is_drawn_and_never_computes_a_date_twice(events, monkeypatch):
+    import threading
+    import time
+
+    from mapapp import app_view
+    from mapapp.app_view import AreaCache
+
+    calls = []
+
+    def slow_areas_at(evts, when, baseline=None):
+        calls.append(when)
+        time.sleep(0.2)
+        return areas_at(evts, when, baseline=baseline)
+
+    monkeypatch.setattr(app_view, "areas_at", slow_areas_at)
+    cache = AreaCache(events)
+    with cache.reading():                    # a reader is drawing: the warm-up computes nothing meanwhile
+        warming = cache.warm(cache.starts[-1])
+        time.sleep(0.5)
+        assert calls == []
+    warming.join(timeout=60)
+    assert all(d in cache for d in cache.starts) and sorted(calls) == sorted(set(calls))
+
+    calls.clear()
+    fresh = AreaCache(events)
+    when = fresh.starts[-1]
+    other = threading.Thread(target=fresh.get, args=(when,))
+    other.start()
+    time.sleep(0.05)
+    mine = fresh.get(when)                   # asked while the other thread computes it: waits for that one
+    other.join()
+    assert calls == [when] and mine is fresh.get(when)

@@ -16,21 +16,32 @@ from branca.element import MacroElement, Template
 from mapapp.app_view import LAYERS, RECENT_DAYS, recent_events
 from mapapp.render.folium_layers import (STATUS_COLOURS, THEATER_CENTER, CircleMarkers, areas_layers,
                                          borders_layer, display_features, display_name, events_layer,
-                                         short_quote)
+                                         script_safe_json, short_quote)
 
 ARROW_HEAD_KM = 6.0
 
 _LEGEND = Template("""
 {% macro html(this, kwargs) %}
 <style>.mapapp-label { background: rgba(255,255,255,.8); border: none; box-shadow: none; padding: 0 3px;
-  font: 600 11px sans-serif; color: #222; } .mapapp-label::before { display: none; }</style>
-<details open class="mapapp-legend" style="position:absolute; z-index:9999; bottom:24px; left:10px;
-     background:rgba(255,255,255,.92); padding:4px 8px; border:1px solid #999; border-radius:4px;
-     font:11px/1.3 sans-serif; max-width:250px;">
-  <summary style="cursor:pointer; font-weight:bold;">Legend</summary>
-  {{ this.rows }}
-  <div style="margin-top:3px; color:#444;">{{ this.note }}</div>
-</details>
+  font: 600 11px sans-serif; color: #222; } .mapapp-label::before { display: none; }
+  .mapapp-legend { background: rgba(255,255,255,.92); padding: 4px 8px; border: 1px solid #999; border-radius: 4px;
+  font: 11px/1.3 sans-serif; max-width: 250px; } .mapapp-legend summary { cursor: pointer; font-weight: bold; }
+  .leaflet-control-attribution { font-size: 10px; }</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function () {
+  // A Leaflet control in the bottom-left corner, stacked above the scale bar; the credits keep the other corner.
+  var legend = L.control({position: "bottomleft"});
+  legend.onAdd = function () {
+    var box = L.DomUtil.create("details", "mapapp-legend");
+    box.open = true;
+    box.innerHTML = {{ this.html_json }};
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    return box;
+  };
+  legend.addTo({{ this._parent.get_name() }});
+})();
 {% endmacro %}
 """)
 
@@ -65,8 +76,8 @@ class Legend(MacroElement):
             '<span style="display:inline-block;width:9px;height:9px;border-radius:50%;margin:0 3px 0 1px;'
             f'vertical-align:middle;border:2px solid #000;"></span>reported in the last {RECENT_DAYS} days',
         ]
-        self.rows = "<br>".join(rows)
-        self.note = html.escape(note)
+        self.html_json = script_safe_json('<summary>Legend</summary>' + "<br>".join(rows)
+                                          + f'<div style="margin-top:3px; color:#444;">{html.escape(note)}</div>')
 
 
 def base_map(*, tiles: str | None = "OpenStreetMap", note: str = "", fit=None) -> folium.Map:

@@ -260,7 +260,9 @@ def fit_lines(text: str, prop: FontProperties, max_width_px: float, max_lines: i
 
 def _text_size(text: str, prop: FontProperties, renderer) -> tuple[float, float]:
     w, h, _ = renderer.get_text_width_height_descent(text, prop, ismath=False)
-    return w, h
+    # matplotlib lays a line out as tall as "lp" (ascender and descender) whatever its letters: so must we
+    _, line, _ = renderer.get_text_width_height_descent("lp", prop, ismath=False)
+    return w, max(h, line)
 
 
 # ------------------------------------------------------------------------------------------------------------
