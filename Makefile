@@ -46,6 +46,7 @@ chromium:
 
 run: $(VENV)/.runtime $(GAZETTEER)
 	$(PY) -m mapapp ingest
+	$(PY) -m mapapp reextract --if-changed
 	$(VENV)/bin/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true \
 	  --browser.gatherUsageStats false
 

@@ -187,6 +187,18 @@ def cmd_ingest(args) -> int:
     return status
 
 
+def cmd_reextract(args) -> int:
+    from mapapp.store import Store
+
+    with Store(database_path(args)) as store:
+        if args.if_changed and store.extraction_current():
+            print("extraction up to date")
+            return EXIT_OK
+        count = store.reextract()
+    print(f"re-extracted {count} articles")
+    return EXIT_OK
+
+
 def event_feature(event) -> dict:
     sources = [{"article": s.article, "outlet": s.outlet, "published": s.published.isoformat() if s.published
                 else None, "url": s.url, "quote": s.quote} for s in event.sources]
@@ -341,6 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--title", help="title for files without one")
     ingest.add_argument("--url", help="URL for files without one")
     ingest.set_defaults(func=cmd_ingest)
+
+    reextract = sub.add_parser("reextract", help="extract every stored article again (after an upgrade of the "
+                                                 "extractor or gazetteer); corrections are kept")
+    reextract.add_argument("--if-changed", action="store_true",
+                           help="only when the extractor or gazetteer changed since the store was extracted")
+    reextract.set_defaults(func=cmd_reextract)
 
     events = sub.add_parser("events", help="every event in the store, as GeoJSON points or CSV")
     events.add_argument("--format", choices=("geojson", "csv"), default="geojson")

@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -21,6 +23,7 @@ from mapapp.articles import Article, content_id
 from mapapp.events import EVENT_TYPES, Event, Report, Source, events_from_reports, reports_from_article
 from mapapp.gazetteer import Gazetteer, Place, load_gazetteer
 from mapapp.geoparse import mentions_from_text
+from mapapp.settings import PROJECT_ROOT
 
 MIGRATIONS = (
     # 1: the first schema
@@ -78,7 +81,16 @@ MIGRATIONS = (
         undone_by TEXT
     );
     """,
+    # 2: what extracted the stored mentions and reports (see ``extraction_fingerprint``)
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 )
+# The code and data that turn an article into mentions and reports: when any of them changes, stored extractions
+# are stale (``Store.extraction_current``, CLI ``reextract --if-changed``, run by `make run`).
+EXTRACTION_SOURCES = ("mapapp/articles.py", "mapapp/dates.py", "mapapp/claims.py", "mapapp/events.py",
+                      "mapapp/geoparse.py", "mapapp/basemap.py", "mapapp/gazetteer", "data/gazetteer",
+                      "data/basemap")
 CORRECTION_ACTIONS = ("reject", "move", "retype", "redate", "add")
 
 
@@ -105,6 +117,18 @@ class IngestResult:
     status: str          # "added" | "unchanged" | "duplicate"
     reports: int = 0
     duplicate_of: str | None = None
+
+
+@lru_cache(maxsize=1)
+def extraction_fingerprint() -> str:
+    """A digest of every file in ``EXTRACTION_SOURCES`` (not their documentation)."""
+    digest = hashlib.sha256()
+    for name in EXTRACTION_SOURCES:
+        path = PROJECT_ROOT / name
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file() and file.suffix != ".md" and "__pycache__" not in file.parts:
+                digest.update(file.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _now() -> str:
@@ -213,6 +237,8 @@ class Store:
         mentions = mentions_from_text(article.text, gazetteer=self.gazetteer)
         reports = reports_from_article(article, gazetteer=self.gazetteer, mentions=mentions)
         with self.transaction():
+            if self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
+                self._set_meta("extraction", extraction_fingerprint())   # an empty store: all extracted by this
             self.db.execute(
                 "INSERT INTO articles (id, content_hash, title, outlet, published, url, text, added_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -235,9 +261,20 @@ class Store:
               r.date.isoformat() if r.date else None, r.date_precision, r.quote, r.sentence_start, r.mention_start,
               r.mention_end, r.claimed_by, int(r.disputed), r.counter_claim, r.confidence) for r in reports])
 
+    def _set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def extraction_current(self) -> bool:
+        """Whether the stored mentions and reports come from this program's extractor and gazetteer (an empty
+        store is current)."""
+        if self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
+            return True
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'extraction'").fetchone()
+        return row is not None and row[0] == extraction_fingerprint()
+
     def reextract(self) -> int:
         """Recompute every article's mentions and reports (after a better extractor or gazetteer); corrections
-        are untouched. One transaction per article."""
+        are untouched. One transaction per article; the store is marked current once all are done."""
         count = 0
         for article in self.articles(include_retracted=True):
             mentions = mentions_from_text(article.text, gazetteer=self.gazetteer)
@@ -247,6 +284,8 @@ class Store:
                 self.db.execute("DELETE FROM reports WHERE article_id = ?", (article.id,))
                 self._write_extraction(article.id, mentions, reports)
             count += 1
+        with self.transaction():
+            self._set_meta("extraction", extraction_fingerprint())
         return count
 
     def retract(self, article_id: str, *, who: str, why: str = "") -> None:
@@ -383,4 +422,5 @@ def _parse_date(value) -> date:
         raise StoreError(f"date {value!r} is not YYYY-MM-DD") from None
 
 
-__all__ = ["Store", "StoreError", "Correction", "IngestResult", "MIGRATIONS", "CORRECTION_ACTIONS"]
+__all__ = ["Store", "StoreError", "Correction", "IngestResult", "MIGRATIONS", "CORRECTION_ACTIONS",
+           "EXTRACTION_SOURCES", "extraction_fingerprint"]

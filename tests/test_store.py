@@ -146,3 +146,22 @@ def test_an_ingest_killed_midway_leaves_a_consistent_database(tmp_path):
     assert result.returncode == 0
     with Store(db) as s:
         assert len(s.articles()) == 405
+
+
+def test_a_store_extracted_by_an_older_extractor_is_brought_up_to_date_once(tmp_path):
+    db = tmp_path / "old.sqlite"
+    with Store(db) as store:
+        for article in _seeds():
+            store.add_article(article)
+        assert store.extraction_current()
+        wanted = len(store.events())
+        # as an earlier version of the program left it: fewer reports, another extractor's fingerprint
+        store.db.execute("DELETE FROM reports WHERE article_id = ?", (_seeds()[0].id,))
+        store.db.execute("UPDATE meta SET value = 'older' WHERE key = 'extraction'")
+        assert not store.extraction_current() and len(store.events()) < wanted
+    first = run_cli("--db", db, "reextract", "--if-changed")
+    second = run_cli("--db", db, "reextract", "--if-changed")
+    assert first.returncode == 0 and b"re-extracted 5 articles" in first.stdout
+    assert second.returncode == 0 and b"up to date" in second.stdout
+    with Store(db) as store:
+        assert store.extraction_current() and len(store.events()) == wanted
