@@ -85,7 +85,8 @@ _MAP_STATE = """() => {
   const m = maps[0], tips = [], popups = [];
   m.eachLayer(l => {
     if (l.getTooltip && l.getTooltip()) tips.push(String(l.getTooltip().getContent()));
-    if (l.getPopup && l.getPopup()) { const c = l.getPopup().getContent();
+    if (l.getPopup && l.getPopup()) { let c = l.getPopup().getContent();
+      if (typeof c === "function") c = c(l);   // built when the popup opens
       popups.push(typeof c === "string" ? c : (c.innerHTML || c.outerHTML || "")); }
   });
   return {zoom: m.getZoom(), lat: m.getCenter().lat, lng: m.getCenter().lng, tips: tips, popups: popups};

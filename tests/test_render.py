@@ -63,3 +63,19 @@ def test_map_data_cannot_close_its_script_block():
     assert "</" not in text and "<!--" not in text
     import json
     assert json.loads(text.replace("<\\/", "</"))["popup"].startswith("<b>x</b></script>")   # same text to JS
+
+
+def test_popups_are_sent_compact_and_article_text_cannot_turn_into_markup():
+    import html
+
+    from mapapp.render.folium_layers import POPUP_FRAGMENTS, compact_popup, expand_popup
+
+    quote = html.escape("Troops \ue000\ue002 entered Izium <script>x</script> &quote=1")  # private-use chars too
+    popup = (f"<b>Izium</b> — liberated<br>“{quote}”<br><a href=\"?view=Articles+and+places&amp;article=a1"
+             f"&amp;quote=Troops\" target=\"_blank\">read the article</a>")
+    compact = compact_popup(popup)
+    assert len(compact) < len(popup) - 60
+    assert not any(fragment in compact for fragment in POPUP_FRAGMENTS[:4])
+    shown = expand_popup(compact)
+    assert shown == popup.replace("\ue000", "\ufffd").replace("\ue002", "\ufffd")
+    assert "<script>" not in shown and '" target="_blank">read the article</a>' not in quote

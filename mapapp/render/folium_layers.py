@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -185,6 +186,29 @@ def short_quote(quote: str, limit: int = POPUP_QUOTE_CHARS) -> str:
 LABEL_LIMIT = 40   # up to this many places, each is named on the map; beyond, names show on hover
 
 
+# Markup that every popup repeats is sent once: in the data each fragment is one private-use character, put back
+# by the browser when a popup opens. Characters of that range in article text become U+FFFD first, so nothing
+# from an article can turn into markup.
+POPUP_FRAGMENTS = ('<a href="?view=Articles+and+places&amp;article=', "&amp;quote=",
+                   '" target="_blank">read the article</a>', '" target="_blank">article</a>', "</b> — ", "<br>",
+                   "</b>", "“", "”")
+_POPUP_TOKENS = tuple(chr(0xE000 + i) for i in range(len(POPUP_FRAGMENTS)))
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def compact_popup(markup: str) -> str:
+    """``markup`` with each of ``POPUP_FRAGMENTS`` replaced by its token (see ``expand_popup``)."""
+    markup = _PRIVATE_USE.sub("\ufffd", markup)
+    for token, fragment in zip(_POPUP_TOKENS, POPUP_FRAGMENTS):
+        markup = markup.replace(fragment, token)
+    return markup
+
+
+def expand_popup(compact: str) -> str:
+    """What the browser does with a compacted popup (kept here for tests and non-browser readers)."""
+    return re.sub("[\ue000-\uf8ff]", lambda m: POPUP_FRAGMENTS[ord(m.group()) - 0xE000], compact)
+
+
 class CircleMarkers(DataElement):
     """Many circle markers as one compact data array drawn by a few lines of Leaflet, instead of one folium object
     (and several templates) per marker: thousands of places stay fast to render and small to send.
@@ -196,12 +220,17 @@ class CircleMarkers(DataElement):
 {% macro script(this, kwargs) %}
 (function () {
   var group = {{ this._parent.get_name() }}, styles = {{ this.styles_json }}, base = {{ this.link_base_json }};
+  var fragments = {{ this.fragments_json }};
+  function popup(text) {
+    text = text.replace(/[\ue000-\uf8ff]/g, function (c) { return fragments[c.charCodeAt(0) - 0xE000]; });
+    return base ? text.split('href="?').join('href="' + base + '?') : text;
+  }
   {{ this.data_json }}.forEach(function (d) {
     var marker = L.circleMarker([d[0], d[1]], styles[d[2]]);
     if (d[5]) {
       marker.bindTooltip(d[5], {permanent: true, direction: "right", offset: [8, 0], className: "mapapp-label"});
     } else if (d[3]) { marker.bindTooltip(d[3]); }
-    if (d[4]) { marker.bindPopup(base ? d[4].split('href="?').join('href="' + base + '?') : d[4], {maxWidth: 380}); }
+    if (d[4]) { marker.bindPopup(function () { return popup(d[4]); }, {maxWidth: 380}); }
     marker.addTo(group);
   });
 })();
@@ -216,6 +245,7 @@ class CircleMarkers(DataElement):
         self.rows: list = []
         self.styles: list[dict] = []
         self.link_base_json = json.dumps(link_base)
+        self.fragments_json = script_safe_json(POPUP_FRAGMENTS)
 
     def add(self, lat: float, lon: float, style: dict, *, tooltip: str = "", popup: str = "",
             label: str = "") -> None:
@@ -223,7 +253,8 @@ class CircleMarkers(DataElement):
         style = {k: v for k, v in style.items() if v is not None}
         if style not in self.styles:
             self.styles.append(style)
-        self.rows.append([round(lat, 4), round(lon, 4), self.styles.index(style), tooltip, popup, label])
+        self.rows.append([round(lat, 4), round(lon, 4), self.styles.index(style), tooltip, compact_popup(popup),
+                          label])
 
     @property
     def data_json(self) -> str:
