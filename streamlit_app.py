@@ -375,13 +375,15 @@ with map_tab:
                         except (KeyError, TypeError):
                             pass
                     st.session_state["reported_view"] = reported
-            with right:
-                st.metric("Liberated shown", f"{areas.area_km2('liberated'):,.0f} km²")
-                st.metric("Contested shown", f"{areas.area_km2('contested'):,.0f} km²")
-                if baseline is None:
-                    st.caption("No front line without a baseline: load an assessed control map below to draw one.")
-                st.caption("Solid: reported; pale dashed: inferred. Dashed rings: approximate place or fuzzy date.")
-                if not first_paint:
+            if not first_paint:   # beside the map: a second later on opening (the map shows sooner without it)
+                with right:
+                    st.metric("Liberated shown", f"{areas.area_km2('liberated'):,.0f} km²")
+                    st.metric("Contested shown", f"{areas.area_km2('contested'):,.0f} km²")
+                    if baseline is None:
+                        st.caption("No front line without a baseline: load an assessed control map below to draw "
+                                   "one.")
+                    st.caption("Solid: reported; pale dashed: inferred. Dashed rings: approximate place or fuzzy "
+                               "date.")
                     _change_and_sources(when, areas, baseline_key, baseline)
             st.caption("Link to this view: " + share_url(st.context.url, when=when, layers=layers, center=center,
                                                          zoom=zoom))
