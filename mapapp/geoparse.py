@@ -45,22 +45,9 @@ class Mention:
 
 _MENTION_FIELDS = ("surface", "start", "end", "place", "kind", "score", "candidates")
 assert tuple(f.name for f in fields(Mention)) == _MENTION_FIELDS
+# ``Mention(...)`` about twice as fast (``mentions_from_text``): the frozen dataclass's ``__init__`` sets each field
+# through ``object.__setattr__``; these set the slots directly (Mention has no ``__post_init__``).
 _MENTION_SETTERS = tuple(Mention.__dict__[name].__set__ for name in _MENTION_FIELDS)
-
-
-def _new_mention(surface, start, end, place, kind, score, candidates) -> Mention:
-    """``Mention(...)``, about twice as fast: the frozen dataclass's ``__init__`` sets each field through
-    ``object.__setattr__``; this sets the slots directly (Mention has no ``__post_init__``)."""
-    mention = object.__new__(Mention)
-    set_surface, set_start, set_end, set_place, set_kind, set_score, set_candidates = _MENTION_SETTERS
-    set_surface(mention, surface)
-    set_start(mention, start)
-    set_end(mention, end)
-    set_place(mention, place)
-    set_kind(mention, kind)
-    set_score(mention, score)
-    set_candidates(mention, candidates)
-    return mention
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -121,6 +108,7 @@ _REGION_WORDS = frozenset(("region", "regions", "oblast", "oblasts", "province",
 
 @dataclass(slots=True)
 class _Span:
+    """A name as ``geocode`` reads it (``mentions_from_text`` keeps its names as tuples: see ``_candidate_spans``)."""
     start: int
     end: int
     surface: str
@@ -128,9 +116,6 @@ class _Span:
     fuzzy: bool
     rows: tuple[int, ...]              # the places of that name: positions in ``gaz.places``
     kind_hint: str | None = None       # "region", "raion", "river" from the words around it
-    settlement_cue: bool = False       # "the town of X"
-    locative: bool = False             # "in X", "near X"
-    sentence: int = 0
 
 
 def _sentence_starts(text: str) -> list[int]:
@@ -160,6 +145,8 @@ class _Piece:
     big: bool               # a city or country too well known to be a person's name
     word_like: bool         # an English word too ("Mir"): needs a cue before it
     all_small: bool         # every place a settlement under 5,000 people
+    quality: float          # how well the name matches (``_match_quality``)
+    plain: _Options | None = None   # its readings when the words around give no kind hint, once first needed
 
 
 def _pieces(word: str, gaz: Gazetteer) -> tuple[str, tuple[_Piece, ...]]:
@@ -192,7 +179,8 @@ def _piece(offset: int, surface: str, key: str, gaz: Gazetteer) -> _Piece | None
     some = reduce(or_, map(flags.__getitem__, rows))
     every = reduce(and_, map(flags.__getitem__, rows))
     return _Piece(offset, surface, key, rows, fuzzy, bool(every & _COUNTRY), bool(some & _RIVER),
-                  bool(some & _NOT_SETTLEMENT), bool(some & _BIG), key in gaz.word_like, bool(every & _SMALL))
+                  bool(some & _NOT_SETTLEMENT), bool(some & _BIG), key in gaz.word_like, bool(every & _SMALL),
+                  _quality(key, fuzzy, gaz))
 
 
 # What ``_piece`` asks of a name's places, as bits per place: any (or every) of them…
@@ -256,13 +244,16 @@ class _Recognizer:
         return found
 
 
-def _candidate_spans(text: str, gaz: Gazetteer) -> list[_Span]:
+def _candidate_spans(text: str, gaz: Gazetteer) -> list[tuple]:
+    """The names in ``text`` the words around them allow, in order, each as (start, end, piece, kind hint,
+    settlement cue): a tuple, cheaper to make than an object for every name of every article."""
     recognizer = _state(gaz).recognizer
     matches = _tokens(text)
     words = list(map(_MATCH_TEXT, matches))
     known, names = recognizer.learn(words, gaz)
-    spans: list[_Span] = []
-    prefixes = gaz.prefixes
+    spans: list[tuple] = []
+    append = spans.append
+    prefixes, name_keys = gaz.prefixes, gaz.name_keys
     count = len(matches)
     resume = 0
     # Only the words that hold a place name, or may start one, need a look.
@@ -278,7 +269,7 @@ def _candidate_spans(text: str, gaz: Gazetteer) -> list[_Span]:
             while j + 1 < count and text[matches[j].end():matches[j + 1].start()] in (" ", "\u00a0"):
                 j += 1
                 probe = f"{probe} {known[words[j]][0]}"
-                if probe in gaz:
+                if probe in name_keys:
                     best = j
                 if probe not in prefixes:
                     break
@@ -289,20 +280,20 @@ def _candidate_spans(text: str, gaz: Gazetteer) -> list[_Span]:
         for piece in pieces:
             span = _span_in_context(piece, start + piece.offset, text, gaz, recognizer)
             if span is not None:
-                spans.append(span)
+                append(span)
         resume = i + consumed
     return spans
 
 
-def _span_in_context(piece: _Piece, start: int, text: str, gaz: Gazetteer,
-                     recognizer: _Recognizer) -> _Span | None:
-    """The words around a name decide its kind ("Donetsk region"), or that it is no place at all ("Oleh Synie…")."""
+def _span_in_context(piece: _Piece, start: int, text: str, gaz: Gazetteer, recognizer: _Recognizer) -> tuple | None:
+    """The words around a name decide its kind ("Donetsk region"), or that it is no place at all ("Oleh Synie…"):
+    (start, end, piece, kind hint, settlement cue), or None."""
     end = start + len(piece.surface)
     if piece.all_countries:
         # "Ukraine", "Russia": the most frequent names, and never a person or a river
-        return _Span(start, end, piece.surface, piece.key, piece.fuzzy, piece.rows)
+        return start, end, piece, None, False
     kind_hint = None
-    settlement_cue = locative = False
+    settlement_cue = False
     before = None
     # ``_REGION_AFTER`` and ``_FOLLOWER`` in one match: the first that fits, a region word or a capitalised word.
     after = _AFTER.match(text, end, end + 40)
@@ -317,21 +308,29 @@ def _span_in_context(piece: _Piece, start: int, text: str, gaz: Gazetteer,
             before = text[max(0, start - 40):start]
         # "…town of X": the pattern ends in "of" and spaces, which most contexts lack.
         settlement_cue = before.rstrip()[-2:].lower() == "of" and bool(_SETTLEMENT_BEFORE.search(before))
-    follower = after.group(3) if after else None
-    if not kind_hint and not piece.big and _looks_like_person(text, start, follower, gaz, recognizer):
-        return None
+    if not kind_hint and not piece.big:
+        # ``_looks_like_person``: a title just before ("governor Haidai"), or a surname after ("Oleh Syniehubov").
+        window = text[max(0, start - 30):start].rstrip()
+        if window.endswith(_TITLE_ENDS) and _title_before(window):  # most names: no title (nor title and dot)
+            return None
+        follower = after.group(3) if after else None
+        if follower is not None:
+            surname = recognizer.surname.get(follower)
+            if surname is None:
+                surname = recognizer.is_surname(follower, gaz)
+            if surname:
+                return None
     if piece.word_like:
         if before is None:
             before = text[max(0, start - 40):start]
         if piece.key in gaz.common_words:
-            locative = bool(_LOCATIVE_BEFORE.search(before))
-            if not (locative or kind_hint or settlement_cue):
+            # "in X", "near X", "the town of X": an everyday word needs one of them, or a kind hint.
+            if not (kind_hint or settlement_cue or _LOCATIVE_BEFORE.search(before)):
                 return None
         if not kind_hint and piece.all_small and _is_sentence_initial(text, start):
             # "Plus, they..." — a hamlet sharing a word that opens a sentence needs more than capitalisation.
             return None
-    return _Span(start, end, piece.surface, piece.key, piece.fuzzy, piece.rows, kind_hint, settlement_cue,
-                 locative)
+    return start, end, piece, kind_hint, settlement_cue
 
 
 def _small(place: Place) -> bool:
@@ -358,21 +357,15 @@ def _title_before(before: str) -> bool:
     return False
 
 
-def _looks_like_person(text: str, start: int, follower: str | None, gaz: Gazetteer,
-                       recognizer: _Recognizer) -> bool:
-    """ "Oleh Syniehubov", "governor Haidai": a place name standing where a person's name stands (``follower``: the
-    capitalised word right after it, if any)."""
-    if _title_before(text[max(0, start - 30):start]):
-        return True
-    return follower is not None and recognizer.is_surname(follower, gaz)
+# What a text before a name that ``_title_before`` accepts must end with (after ``rstrip``): a title, or one and a dot.
+_TITLE_ENDS = _TITLES + tuple(f"{title}." for title in _TITLES)
 
 
 # ------------------------------------------------------------------------------------------------------------
 # Resolution
 
-def _kind_filter(span: _Span, places: list[Place]) -> tuple[int, ...]:
+def _kind_filter(rows: tuple[int, ...], kind_hint: str | None, places: list[Place]) -> tuple[int, ...]:
     """The readings the words around a name allow ("Kharkiv region": the oblast), as positions in ``places``."""
-    rows, kind_hint = span.rows, span.kind_hint
     if kind_hint in ("region", "raion"):
         regions = [r for r in rows if places[r].kind == "region"]
         if regions:
@@ -423,12 +416,13 @@ class _Options:
     """The readings a name can have (after the kind filter) and their prior-only ranking, as positions in
     ``gaz.places`` (memoised for the corpus: nothing in it for the garbage collector to walk)."""
 
-    __slots__ = ("rows", "quality", "gids", "first_rows", "first_confidence", "first_score")
+    __slots__ = ("rows", "quality", "gids", "first_rows", "first_confidence", "first_score", "tail")
 
     def __init__(self, rows: tuple[int, ...], quality: float, prior: list[float]):
         self.rows = rows
         self.quality = quality
-        self.gids = np.array(rows, dtype=np.intp)
+        self.gids = None  # ``rows`` as a numpy array, made when a resolver first needs it (``_Block``)
+        self.tail = None  # what a mention with the prior-only ranking holds (``_prior_tail``), once first needed
         if len(rows) == 1:
             self.first_rows, self.first_confidence = rows, (quality,)
             self.first_score = round(quality, 3)
@@ -437,13 +431,24 @@ class _Options:
         scores = [prior[row] for row in rows]
         top = max(scores)
         total = sum(math.exp((s - top) / _TEMPERATURE) for s in scores)
-        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:_MAX_CANDIDATES]
+        # Best first, ties in the gazetteer's order (``reverse`` keeps a sort stable).
+        order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:_MAX_CANDIDATES]
         self.first_rows = tuple(rows[i] for i in order)
         self.first_confidence = tuple(math.exp((scores[i] - top) / _TEMPERATURE) / total * quality for i in order)
         self.first_score = round(self.first_confidence[0], 3)
 
     def first(self, gaz: Gazetteer) -> list[tuple[Place, float]]:
         return list(zip(map(gaz.places.__getitem__, self.first_rows), self.first_confidence))
+
+
+def _prior_tail(options: _Options, places: list[Place], min_score: float) -> tuple:
+    """(min_score, place or None, kind, score, candidates) of a mention that keeps the prior-only ranking of its
+    readings and has no "town of" cue: the same for every such mention of the name, so made once and shared
+    (the candidates tuple too: the mentions of a long text then share it instead of each holding a copy)."""
+    rows, confidences = options.first_rows, options.first_confidence
+    best, confidence = places[rows[0]], confidences[0]
+    return (min_score, best if confidence >= min_score else None, best.kind, options.first_score,
+            tuple(zip(map(places.__getitem__, rows), confidences)))
 
 
 # A grid cell as one integer, cell_y·512 + cell_x (cells of 2°: |cell_y| ≤ 45, |cell_x| ≤ 90, so two cells' columns
@@ -520,25 +525,39 @@ def _state(gaz: Gazetteer) -> _State:
     return state
 
 
-def _options_for(span: _Span, gaz: Gazetteer, state: _State) -> _Options:
+def _options_for(key: str, rows: tuple[int, ...], kind_hint: str | None, quality: float, gaz: Gazetteer,
+                 state: _State) -> _Options:
     """Memoised per gazetteer: a corpus names the same places over and over."""
-    quality = _match_quality(span, gaz)
-    memo_key = (span.key, span.kind_hint, quality)
+    memo_key = (key, kind_hint, quality)
     options = state.options.get(memo_key)
     if options is None:
-        options = _Options(_kind_filter(span, gaz.places), quality, state.columns(gaz).prior_list)
+        options = _Options(_kind_filter(rows, kind_hint, gaz.places), quality, state.columns(gaz).prior_list)
         if len(state.options) < 200_000:
             state.options[memo_key] = options
     return options
 
 
-def _match_quality(span: _Span, gaz: Gazetteer) -> float:
+def _piece_options(piece: _Piece, kind_hint: str | None, gaz: Gazetteer, state: _State) -> _Options:
+    """``_options_for`` a name read in a text; without a kind hint (most names) kept on the piece itself."""
+    if kind_hint is not None:
+        return _options_for(piece.key, piece.rows, kind_hint, piece.quality, gaz, state)
+    options = piece.plain
+    if options is None:
+        options = piece.plain = _options_for(piece.key, piece.rows, None, piece.quality, gaz, state)
+    return options
+
+
+def _quality(key: str, fuzzy: bool, gaz: Gazetteer) -> float:
     quality = 0.98
-    if span.fuzzy:
+    if fuzzy:
         quality *= 0.8
-    if span.key in gaz.common_words:
+    if key in gaz.common_words:
         quality *= 0.75
     return quality
+
+
+def _match_quality(span: _Span, gaz: Gazetteer) -> float:
+    return _quality(span.key, span.fuzzy, gaz)
 
 
 class _Evidence:
@@ -547,11 +566,11 @@ class _Evidence:
     distinct anchors (at most ``_MAX_ANCHORS``; robust to a stray Moscow)."""
 
     def __init__(self, columns: _Columns, sentence, key, best_row, best_confidence):
-        anchor = np.flatnonzero((best_confidence >= _ANCHOR_CONFIDENCE) & columns.anchors.take(best_row))
+        anchor = ((best_confidence >= _ANCHOR_CONFIDENCE) & columns.anchors.take(best_row)).nonzero()[0]
         self.sentence, self.key = sentence.take(anchor), key.take(anchor)
         self.row = best_row.take(anchor)
         region = columns.region.take(best_row)
-        named = np.flatnonzero(region >= 0)
+        named = (region >= 0).nonzero()[0]
         self.region_sentence, self.region = sentence.take(named), region.take(named)
         # Compared with the previous pass's: the same anchors sentence by sentence, the same oblasts named.
         self.signature = (self.sentence.tobytes(), self.key.tobytes(), self.row.tobytes(),
@@ -581,12 +600,14 @@ class _Resolver:
     """An article's ambiguous mentions (``todo``) resolved in context, all at once: every reading of every such
     mention as flat numpy columns, in blocks of consecutive mentions, scored against the article's evidence."""
 
-    def __init__(self, gaz: Gazetteer, spans: list[_Span], options: list[_Options], todo: list[int]):
+    def __init__(self, gaz: Gazetteer, sentences: list[int], keys: list[str], options: list[_Options],
+                 todo: list[int]):
+        """``sentences``, ``keys``, ``options``: each mention's sentence, name key and readings."""
         self.gaz, self.options, self.todo = gaz, options, todo
         self.columns = _state(gaz).columns(gaz)
         key_ids: dict[str, int] = {}
-        self.sentence = np.array([span.sentence for span in spans], dtype=np.intp)
-        self.key = np.array([key_ids.setdefault(span.key, len(key_ids)) for span in spans], dtype=np.intp)
+        self.sentence = np.array(sentences, dtype=np.intp)
+        self.key = np.array([key_ids.setdefault(key, len(key_ids)) for key in keys], dtype=np.intp)
         self.blocks: list[_Block] = []
         start = size = 0
         for stop, i in enumerate(todo):
@@ -607,8 +628,10 @@ class _Resolver:
         active = [list(range(block.start, block.stop)) for block in self.blocks]  # positions in ``todo`` unsure
         previous = None
         for _ in range(2):
+            if not any(active):
+                break  # every mention settled
             evidence = _Evidence(self.columns, self.sentence, self.key, best_row, best_conf)
-            if not any(active) or evidence.signature == previous:
+            if evidence.signature == previous:
                 break  # nothing new to lean on: another pass would give the same answers
             previous = evidence.signature
             best_row, best_conf = best_row.copy(), best_conf.copy()
@@ -631,8 +654,8 @@ class _Resolver:
 
 def _within(sorted_sentences: np.ndarray, sentence: np.ndarray):
     """For each sentence s, the range [low, high) of ``sorted_sentences`` (ascending) in s − 1 … s + 1."""
-    return (np.searchsorted(sorted_sentences, sentence - 1, "left"),
-            np.searchsorted(sorted_sentences, sentence + 1, "right"))
+    return (sorted_sentences.searchsorted(sentence - 1, "left"),
+            sorted_sentences.searchsorted(sentence + 1, "right"))
 
 
 def _ranges(low: np.ndarray, high: np.ndarray):
@@ -658,6 +681,9 @@ class _Block:
         ends = counts.cumsum()
         self.offsets = ends - counts
         self.n = n = int(ends[-1])
+        for o in todo_options:
+            if o.gids is None:
+                o.gids = np.array(o.rows, dtype=np.intp)
         self.rows = rows = np.concatenate([o.gids for o in todo_options])
         self.segment = np.arange(len(members)).repeat(counts)
         self.lat, self.lon = columns.lat.take(rows), columns.lon.take(rows)
@@ -696,7 +722,7 @@ class _Block:
         near = (self.few_for_anchor.take(mention).repeat(sizes)
                 | _WINDOW_ANCHOR.take(self.code.take(reading) - columns.code.take(anchor_row)))
         near &= self.rows.take(reading) != anchor_row
-        near = np.flatnonzero(near)
+        near = near.nonzero()[0]
         reading, anchor_row = reading.take(near), anchor_row.take(near)
         d = np.maximum(self.floor.take(reading), _distances_km(self.lat.take(reading), self.lon.take(reading),
                                                                columns.lat.take(anchor_row),
@@ -782,36 +808,52 @@ def mentions_from_text(text: str, *, gazetteer: Gazetteer | None = None) -> list
     spans = _candidate_spans(text, gaz)
     if not spans:
         return []
-    starts = _sentence_starts(text)
-    for span in spans:
-        span.sentence = bisect.bisect_right(starts, span.start) - 1
     state = _state(gaz)
-    options = [_options_for(span, gaz, state) for span in spans]
+    options = [(piece.plain or _piece_options(piece, None, gaz, state)) if hint is None
+               else _piece_options(piece, hint, gaz, state) for _, _, piece, hint, _ in spans]
     # A name whose best reading is already near-certain from priors alone (the capital, not a hamlet of the same
     # name) is not worth the context: no article's evidence could turn it.
     todo = [i for i, opts in enumerate(options) if len(opts.rows) > 1 and opts.first_confidence[0] < _DECIDED]
     ranked = {}
     if todo:
-        ranked = _Resolver(gaz, spans, options, todo).resolve([opts.first_rows[0] for opts in options],
-                                                              [opts.first_confidence[0] for opts in options])
+        starts = _sentence_starts(text)
+        sentences = [bisect.bisect_right(starts, span[0]) - 1 for span in spans]
+        ranked = _Resolver(gaz, sentences, [span[2].key for span in spans], options, todo).resolve(
+            [opts.first_rows[0] for opts in options], [opts.first_confidence[0] for opts in options])
     min_score = settings.MIN_SCORE
     places = gaz.places
     place_at = places.__getitem__
-    new_mention = _new_mention
+    new = object.__new__
+    set_surface, set_start, set_end, set_place, set_kind, set_score, set_candidates = _MENTION_SETTERS
     mentions = []
-    for i, (span, opts) in enumerate(zip(spans, options)):
-        found = ranked.get(i)
-        rows, confidences = found or (opts.first_rows, opts.first_confidence)
-        best, confidence = places[rows[0]], confidences[0]
-        if found is None and not span.settlement_cue:
-            score = opts.first_score  # round(confidence, 3), worked out once for the name
+    append = mentions.append
+    for i, (start, end, piece, _, settlement_cue) in enumerate(spans):
+        opts = options[i]
+        found = ranked.get(i) if ranked else None
+        if found is None and not settlement_cue:
+            tail = opts.tail
+            if tail is None or tail[0] != min_score:
+                tail = opts.tail = _prior_tail(opts, places, min_score)
+            _, resolved, kind, score, candidates = tail
         else:
-            if span.settlement_cue and best.kind != "settlement":
+            rows, confidences = found or (opts.first_rows, opts.first_confidence)
+            best, confidence = places[rows[0]], confidences[0]
+            if settlement_cue and best.kind != "settlement":
                 confidence *= 0.7
             score = round(confidence, 3)
-        resolved = best if confidence >= min_score else None
-        mentions.append(new_mention(span.surface, span.start, span.end, resolved, best.kind, score,
-                                    tuple(zip(map(place_at, rows), confidences))))
+            resolved = best if confidence >= min_score else None
+            kind = best.kind
+            candidates = tuple(zip(map(place_at, rows), confidences))
+        # ``Mention(...)``, faster (see ``_MENTION_SETTERS``)
+        mention = new(Mention)
+        set_surface(mention, piece.surface)
+        set_start(mention, start)
+        set_end(mention, end)
+        set_place(mention, resolved)
+        set_kind(mention, kind)
+        set_score(mention, score)
+        set_candidates(mention, candidates)
+        append(mention)
     return mentions
 
 
@@ -834,7 +876,8 @@ def geocode(name: str, *, gazetteer: Gazetteer | None = None, limit: int = 10) -
     columns = _state(gaz).columns(gaz)
     span = _Span(0, len(cleaned), cleaned, normalize_name(cleaned), fuzzy,
                  tuple(columns.row[id(p)] for p, _ in hits), hint)
-    options = _Options(_kind_filter(span, gaz.places), _match_quality(span, gaz), columns.prior_list)
+    options = _Options(_kind_filter(span.rows, span.kind_hint, gaz.places), _match_quality(span, gaz),
+                       columns.prior_list)
     kept = set(options.rows)
     others = tuple(gaz.places[row] for row in span.rows if row not in kept)
     ranked = options.first(gaz) + [(p, 0.0) for p in others]

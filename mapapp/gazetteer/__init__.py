@@ -116,6 +116,9 @@ class Gazetteer:
                 if key:
                     index.setdefault(key, []).append(i)
         self._index = {key: tuple(ids) for key, ids in index.items()}
+        # Every matching key: ``key in gaz.name_keys`` is ``key in gaz`` without a Python-level call (for loops
+        # that ask it of every word).
+        self.name_keys = self._index.keys()
         # Every proper word-prefix of a multi-word name ("ruska" of "ruska lozova"): the look-ahead goes on only
         # while the words read so far can still become a name.
         self.prefixes: set[str] = set()
