@@ -153,7 +153,7 @@ def _pieces(word: str, gaz: Gazetteer) -> tuple[str, tuple[_Piece, ...]]:
     """(the token's matching key, the place names in the token). Pure: memoised per gazetteer."""
     surface = _POSSESSIVE.sub("", word)
     key = normalize_name(surface)
-    if key in gaz or "-" not in surface:
+    if "-" not in surface or key in gaz.name_keys:
         parts = [(0, surface, key)]
     else:  # a compound: Moscow-backed, pro-Moscow, Izyum-Kupiansk
         parts, offset = [], 0
@@ -176,8 +176,11 @@ def _piece(offset: int, surface: str, key: str, gaz: Gazetteer) -> _Piece | None
     if not rows or (fuzzy and surface.isupper()):
         return None
     flags = _state(gaz).place_flags(gaz)
-    some = reduce(or_, map(flags.__getitem__, rows))
-    every = reduce(and_, map(flags.__getitem__, rows))
+    if len(rows) == 1:  # most names
+        some = every = flags[rows[0]]
+    else:
+        some = reduce(or_, map(flags.__getitem__, rows))
+        every = reduce(and_, map(flags.__getitem__, rows))
     return _Piece(offset, surface, key, rows, fuzzy, bool(every & _COUNTRY), bool(some & _RIVER),
                   bool(some & _NOT_SETTLEMENT), bool(some & _BIG), key in gaz.word_like, bool(every & _SMALL),
                   _quality(key, fuzzy, gaz))
@@ -477,7 +480,8 @@ class _Columns:
 
     def __init__(self, gaz: Gazetteer):
         places = gaz.places
-        self.row = {id(p): i for i, p in enumerate(places)}
+        self._places = places
+        self._row: dict[int, int] | None = None
         self.lat = np.fromiter(map(attrgetter("lat"), places), dtype=np.float64, count=len(places))
         self.lon = np.fromiter(map(attrgetter("lon"), places), dtype=np.float64, count=len(places))
         # int(lat // _CELL_DEG): numpy's floor division of floats is Python's.
@@ -495,6 +499,14 @@ class _Columns:
         self.anchors = np.array([p.kind in ("settlement", "region", "river") and p.theater for p in places], dtype=bool)
         first_of_id: dict[str, int] = {}
         self.same_id = np.array([first_of_id.setdefault(p.place_id, i) for i, p in enumerate(places)], dtype=np.intp)
+
+
+    @property
+    def row(self) -> dict[int, int]:
+        """id(place) → its position in ``gaz.places`` (``geocode``), made on first use."""
+        if self._row is None:
+            self._row = {id(p): i for i, p in enumerate(self._places)}
+        return self._row
 
 
 class _State:
