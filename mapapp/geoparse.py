@@ -69,6 +69,7 @@ _TOKEN_ANY = re.compile(
 _TOKEN_CAPITAL = re.compile(
     rf"[{_UPPER}](?<![\w’'ʼ][{_UPPER}])(?:(?<=[A-Z])\.(?:[A-Z]\.)+|[{_WORD_CHARS}]*(?:-[{_WORD_CHARS}]+)*)")
 _POSSESSIVE = re.compile(r"(?:['’ʼ]s|s['’ʼ]|['’ʼ])$")
+_POSSESSIVE_ENDS = ("s", "'", "’", "ʼ")  # what a word ``_POSSESSIVE`` changes ends with (words hold no newline)
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s)|\n")
 # The same, opening with the class of its first character (see ``_TOKEN_ANY``).
 _SENTENCE_END_FAST = re.compile(r"[.!?…\n](?:(?<=\n)|(?<=[.!?…])[.!?…]*[\"”’»)\]]*(?=\s))")
@@ -151,7 +152,7 @@ class _Piece:
 
 def _pieces(word: str, gaz: Gazetteer) -> tuple[str, tuple[_Piece, ...]]:
     """(the token's matching key, the place names in the token). Pure: memoised per gazetteer."""
-    surface = _POSSESSIVE.sub("", word)
+    surface = _POSSESSIVE.sub("", word) if word.endswith(_POSSESSIVE_ENDS) else word
     key = normalize_name(surface)
     if "-" not in surface or key in gaz.name_keys:
         parts = [(0, surface, key)]
@@ -433,11 +434,12 @@ class _Options:
         # Softmax of the priors (the ranking without any evidence from the article), best first.
         scores = [prior[row] for row in rows]
         top = max(scores)
-        total = sum(math.exp((s - top) / _TEMPERATURE) for s in scores)
+        weights = [math.exp((s - top) / _TEMPERATURE) for s in scores]
+        total = sum(weights)
         # Best first, ties in the gazetteer's order (``reverse`` keeps a sort stable).
         order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:_MAX_CANDIDATES]
         self.first_rows = tuple(rows[i] for i in order)
-        self.first_confidence = tuple(math.exp((scores[i] - top) / _TEMPERATURE) / total * quality for i in order)
+        self.first_confidence = tuple(weights[i] / total * quality for i in order)
         self.first_score = round(self.first_confidence[0], 3)
 
     def first(self, gaz: Gazetteer) -> list[tuple[Place, float]]:
