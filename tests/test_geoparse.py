@@ -96,3 +96,24 @@ def test_kherson_and_kyiv_oblast_2022_phrasings():
 def test_empty_and_placeless_text():
     assert mentions_from_text("") == []
     assert mentions_from_text("nothing here but lower case words and 123 numbers") == []
+
+
+def test_the_least_score_to_resolve_is_read_at_each_call_even_for_names_seen_before(monkeypatch):
+    # A name's prior-only answer (Kramatorsk: one place of that name) is worked out once and shared by its later
+    # mentions; the setting must still apply to each.
+    text = "Crowds cheered in Kramatorsk."
+    before = only(text, "Kramatorsk")
+    assert before.place is not None and before.score < 0.999
+    monkeypatch.setenv("MAPAPP_MIN_SCORE", "0.999")
+    strict = only(text, "Kramatorsk")
+    assert strict.place is None and strict.score == before.score and strict.candidates == before.candidates
+    monkeypatch.delenv("MAPAPP_MIN_SCORE")
+    assert only(text, "Kramatorsk").place == before.place
+
+
+def test_a_name_read_again_gets_the_same_answer():
+    # The second time round every word, reading set and answer comes from the memos.
+    text = ("Shelling hit Hryhorivka near Zaporizhzhia and the village of Lyman near Zmiiv; "
+            "in the Donetsk region, Lyman and Bakhmut were quiet. Hryhorivka was quiet.")
+    first, second = mentions_from_text(text), mentions_from_text(text)
+    assert first == second and len(first) >= 8
