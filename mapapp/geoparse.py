@@ -8,7 +8,8 @@ oblast, and how close the candidate lies to the places the same sentence and the
 For speed, recognition learns each distinct word once (per gazetteer) and looks only at the words that may be names;
 resolution scores every reading of every ambiguous mention of an article at once, as numpy columns
 (``_Resolver``), instead of one reading at a time. Memos hold positions in ``gaz.places`` rather than Place objects,
-so that the garbage collector has little to walk.
+so that the garbage collector has little to walk; the one exception, a reading set's prior-only answer
+(``_prior_tail``), holds the candidates tuple its mentions share.
 """
 
 from __future__ import annotations
