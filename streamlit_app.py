@@ -27,7 +27,7 @@ from mapapp.gazetteer import load_gazetteer
 from mapapp.geoparse import geocode, mentions_from_text
 from mapapp.render.article_html import highlighted_article_html
 from mapapp.render.date_map import base_map, date_layers, fit_of
-from mapapp.render.folium_layers import display_name, mentions_map
+from mapapp.render.folium_layers import display_features, display_name, mentions_map
 from mapapp.render.offline import ensure_static_assets, use_local_leaflet
 from mapapp.store import Store, StoreError
 from mapapp.timeline import span, state_at
@@ -87,7 +87,7 @@ def _articles(db_path: str, version: tuple):
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _area_cache(db_path: str, version: tuple, baseline_key: str, _baseline) -> AreaCache:
     """One per corpus version and baseline, shared by every reader; warmed in the background from the last date."""
-    cache = AreaCache(_events(db_path, version), _baseline)
+    cache = AreaCache(_events(db_path, version), _baseline, prepare=display_features)
     if cache.starts:
         cache.warm(cache.starts[-1])
     return cache
@@ -345,7 +345,8 @@ with map_tab:
             note = f"Reported claims, not verified control. {n_sources} articles."
             fmap = use_local_leaflet(base_map(tiles=settings.TILES, note=note, fit=fit_of(events)))
             groups = date_layers(areas, states, events, when, layers=layers, link=link, names=NAMES,
-                                 link_base=app_address(st.context.url))
+                                 link_base=app_address(st.context.url),
+                                 memo=_area_cache(DB_PATH, version, baseline_key, baseline).markers)
             center = st.session_state.get("view_center") or parse_center(st.query_params.get("center")) \
                 or parse_center(settings.DEFAULT_CENTER)
             zoom = st.session_state.get("view_zoom") or parse_zoom(st.query_params.get("zoom")) \

@@ -130,8 +130,12 @@ class AreaCache:
     background thread, nearest dates first, so a reader stepping or playing through a large corpus mostly hits
     computed entries."""
 
-    def __init__(self, events: list[Event], baseline: Baseline | None = None, *, limit: int = 400):
-        self.events, self.baseline, self.limit = events, baseline, limit
+    def __init__(self, events: list[Event], baseline: Baseline | None = None, *, limit: int = 400, prepare=None):
+        """``prepare(areas)``: called on each date's areas where they are computed (in the warm-up too), to get
+        ready what the map draws from them. ``markers``: a memo of drawn markers that lives as long as these
+        events (``events_layer``'s ``memo``)."""
+        self.events, self.baseline, self.limit, self.prepare = events, baseline, limit, prepare
+        self.markers: dict = {}
         self.starts = sorted({window(e.date, e.date_precision or "day")[0] for e in events if e.date is not None})
         self._areas: dict[date | None, Areas] = {}
         self._changed = threading.Condition()
@@ -156,6 +160,8 @@ class AreaCache:
             self._computing.add(key)
         try:
             found = areas_at(self.events, key or when, baseline=self.baseline)
+            if self.prepare is not None:
+                self.prepare(found)
         finally:
             with self._changed:
                 self._computing.discard(key)

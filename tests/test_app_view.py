@@ -193,3 +193,19 @@ def test_the_area_warm_up_waits_while_a_view_is_drawn_and_never_computes_a_date_
     mine = fresh.get(when)                   # asked while the other thread computes it: waits for that one
     other.join()
     assert calls == [when] and mine is fresh.get(when)
+
+
+def test_markers_from_the_memo_are_the_markers_drawn_afresh(events):
+    from mapapp.render.folium_layers import CircleMarkers, events_layer
+
+    def markers(layer):
+        return next(c for c in layer._children.values() if isinstance(c, CircleMarkers))
+
+    memo = {}
+    link = lambda article, quote: f"?article={article}"   # noqa: E731
+    for when in (date(2022, 9, 8), date(2022, 9, 10), date(2022, 9, 8), date(2022, 9, 10)):
+        states = state_at(events, when)
+        fresh = markers(events_layer(states, when=when, link=link))
+        remembered = markers(events_layer(states, when=when, link=link, memo=memo))
+        assert remembered.data_json == fresh.data_json and remembered.styles_json == fresh.styles_json
+    assert len(memo) == 4   # Bakhmut, Balakliia, Izium, Kupiansk: dates seen again add nothing

@@ -165,9 +165,10 @@ def recent_layer(events, when, *, link=None, names: str = "en", link_base: str =
 
 
 def date_layers(areas, states, events, when, *, layers=tuple(LAYERS), link=None, names: str = "en",
-                link_base: str = "") -> list[folium.FeatureGroup]:
+                link_base: str = "", memo: dict | None = None) -> list[folium.FeatureGroup]:
     """The chosen layers for one date, in drawing order (areas under lines under markers). ``link`` makes each
-    report's article link; relative links (``?…``) are completed in the browser with ``link_base``."""
+    report's article link; relative links (``?…``) are completed in the browser with ``link_base``. ``memo``:
+    see ``events_layer``."""
     chosen = set(layers)
     wanted = {"liberated": "liberated", "contested": "contested", "occupied": "front", "front_line": "front"}
     groups = []
@@ -180,7 +181,7 @@ def date_layers(areas, states, events, when, *, layers=tuple(LAYERS), link=None,
         groups.append(arrows_layer(areas, features))
     if "settlements" in chosen:
         groups.append(events_layer(states, when=when, link=link, names=names, name=LAYERS["settlements"],
-                                   link_base=link_base))
+                                   link_base=link_base, memo=memo))
     if "recent" in chosen:
         groups.append(recent_layer(events, when, link=link, names=names, link_base=link_base))
     return groups

@@ -248,17 +248,24 @@ class CircleMarkers(DataElement):
         self.fragments_json = script_safe_json(POPUP_FRAGMENTS)
 
     def add(self, lat: float, lon: float, style: dict, *, tooltip: str = "", popup: str = "",
-            label: str = "") -> None:
-        """``label``: a name shown beside the marker at all times (instead of the tooltip on hover)."""
-        style = {k: v for k, v in style.items() if v is not None}
+            label: str = "") -> tuple:
+        """``label``: a name shown beside the marker at all times (instead of the tooltip on hover). Returns the
+        marker as ``add_row`` takes it again (into this or another ``CircleMarkers``)."""
+        texts = (tooltip, compact_popup(popup), label)
+        made = (f"{round(lat, 4)},{round(lon, 4)}", {k: v for k, v in style.items() if v is not None},
+                script_safe_json(texts)[1:-1])     # encoded once: a memo re-uses it as it is
+        self.add_row(made)
+        return made
+
+    def add_row(self, made: tuple) -> None:
+        position, style, texts = made
         if style not in self.styles:
             self.styles.append(style)
-        self.rows.append([round(lat, 4), round(lon, 4), self.styles.index(style), tooltip, compact_popup(popup),
-                          label])
+        self.rows.append(f"[{position},{self.styles.index(style)},{texts}]")
 
     @property
     def data_json(self) -> str:
-        return script_safe_json(self.rows)
+        return "[" + ",".join(self.rows) + "]"   # each row is script-safe JSON already
 
     @property
     def styles_json(self) -> str:
@@ -301,14 +308,24 @@ def popup_counts(event) -> list[str]:
 
 
 def events_layer(states, *, when, link=None, names: str = "en", name: str = "Settlements by status",
-                 link_base: str = "") -> folium.FeatureGroup:
+                 link_base: str = "", memo: dict | None = None) -> folium.FeatureGroup:
     """One marker per place with its status at the date; the popup quotes the report (escaped) and its source.
-    ``link(article_id, quote)``, when given, makes the popup link to the article with the sentence highlighted."""
+    ``link(article_id, quote)``, when given, makes the popup link to the article with the sentence highlighted.
+
+    ``memo``: a dict kept with the events (as long as they live: it is keyed on the event objects) and given the
+    same ``link`` and ``names`` each time; a place whose state is the same as on an earlier date re-uses its
+    marker instead of building the popup again (dragging the date changes a few places at a time)."""
     group = folium.FeatureGroup(name=name)
     markers = CircleMarkers(link_base=link_base)
+    labelled = len(states) <= LABEL_LIMIT
     for state in states.values():
         event = state.event or state.last_shelling
         if event is None:
+            continue
+        key = (id(event), state.place.place_id, state.status, state.disputed, names, labelled)
+        made = memo.get(key) if memo is not None else None
+        if made is not None:
+            markers.add_row(made)
             continue
         status = state.status or "shelling"
         source = event.sources[0]
@@ -322,12 +339,15 @@ def events_layer(states, *, when, link=None, names: str = "en", name: str = "Set
         rows += popup_counts(event)
         if state.place.approximate:
             rows.append("<i>place approximate (hromada centre)</i>")
-        markers.add(state.place.lat, state.place.lon,
-                    {"radius": MARKER_RADIUS, "color": STATUS_COLOURS.get(status, UNKNOWN_COLOUR), "fill": True,
-                     "fillOpacity": MARKER_FILL_OPACITY, "weight": MARKER_EDGE_WEIGHT,
-                     "dashArray": DASH_FUZZY if fuzzy or state.place.approximate else None},
-                    tooltip=html.escape(f"{display_name(state.place, names)}: {status}"), popup="<br>".join(rows),
-                    label=html.escape(display_name(state.place, names)) if len(states) <= LABEL_LIMIT else "")
+        made = markers.add(state.place.lat, state.place.lon,
+                           {"radius": MARKER_RADIUS, "color": STATUS_COLOURS.get(status, UNKNOWN_COLOUR),
+                            "fill": True, "fillOpacity": MARKER_FILL_OPACITY, "weight": MARKER_EDGE_WEIGHT,
+                            "dashArray": DASH_FUZZY if fuzzy or state.place.approximate else None},
+                           tooltip=html.escape(f"{display_name(state.place, names)}: {status}"),
+                           popup="<br>".join(rows),
+                           label=html.escape(display_name(state.place, names)) if labelled else "")
+        if memo is not None:
+            memo[key] = made
     markers.add_to(group)
     return group
 
