@@ -321,10 +321,11 @@ with map_tab:
         @st.fragment(run_every=settings.PLAY_SECONDS if playing else None)
         def date_view() -> None:
             # While this view is drawn, the areas warm-up starts no new date (it would slow the reader).
-            with _area_cache(DB_PATH, version, baseline_key, baseline).reading():
-                _date_view_body()
+            cache = _area_cache(DB_PATH, version, baseline_key, baseline)
+            with cache.reading():
+                _date_view_body(cache)
 
-        def _date_view_body() -> None:
+        def _date_view_body(cache: AreaCache) -> None:
             started = time.perf_counter()
             if st.session_state.get("playing"):
                 if st.session_state.pop("play_started", False):
@@ -339,14 +340,14 @@ with map_tab:
             when = st.slider("Date", min_value=first, max_value=last, value=_default_date(), format="YYYY-MM-DD",
                              key="date", bind="query-params",
                              help="The map shows the reported state on this date. Keys ←/→ move a day.")
-            areas = _areas(DB_PATH, version, when, baseline_key, baseline)
+            areas = cache.get(when)
             states = state_at(events, when)
             link = lambda article, quote: article_link(None, article, quote)  # noqa: E731  ("?…", completed below)
             note = f"Reported claims, not verified control. {n_sources} articles."
             fmap = use_local_leaflet(base_map(tiles=settings.TILES, note=note, fit=fit_of(events)))
             groups = date_layers(areas, states, events, when, layers=layers, link=link, names=NAMES,
                                  link_base=app_address(st.context.url),
-                                 memo=_area_cache(DB_PATH, version, baseline_key, baseline).markers)
+                                 memo=cache.markers)
             center = st.session_state.get("view_center") or parse_center(st.query_params.get("center")) \
                 or parse_center(settings.DEFAULT_CENTER)
             zoom = st.session_state.get("view_zoom") or parse_zoom(st.query_params.get("zoom")) \

@@ -237,7 +237,7 @@ class Store:
         mentions = mentions_from_text(article.text, gazetteer=self.gazetteer)
         reports = reports_from_article(article, gazetteer=self.gazetteer, mentions=mentions)
         with self.transaction():
-            if self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
+            if self._empty():
                 self._set_meta("extraction", extraction_fingerprint())   # an empty store: all extracted by this
             self.db.execute(
                 "INSERT INTO articles (id, content_hash, title, outlet, published, url, text, added_at) "
@@ -261,13 +261,16 @@ class Store:
               r.date.isoformat() if r.date else None, r.date_precision, r.quote, r.sentence_start, r.mention_start,
               r.mention_end, r.claimed_by, int(r.disputed), r.counter_claim, r.confidence) for r in reports])
 
+    def _empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+
     def _set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     def extraction_current(self) -> bool:
         """Whether the stored mentions and reports come from this program's extractor and gazetteer (an empty
         store is current)."""
-        if self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None:
+        if self._empty():
             return True
         row = self.db.execute("SELECT value FROM meta WHERE key = 'extraction'").fetchone()
         return row is not None and row[0] == extraction_fingerprint()

@@ -16,6 +16,19 @@ def gazetteer():
     return load_gazetteer()
 
 
+@pytest.fixture(scope="session")
+def seed_db(tmp_path_factory):
+    """A store with the seed articles ingested, shared by the tests that only read it."""
+    from mapapp.articles import seed_articles
+    from mapapp.store import Store
+
+    path = tmp_path_factory.mktemp("seed_store") / "mapapp.sqlite"
+    with Store(path) as store:
+        for article in seed_articles():
+            store.add_article(article)
+    return path
+
+
 @pytest.fixture()
 def tmp_db(tmp_path, monkeypatch):
     path = tmp_path / "mapapp.sqlite"

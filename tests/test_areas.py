@@ -170,15 +170,11 @@ def test_the_deepstate_box_edge_is_no_front_line():
 # Valid geometry out, whatever the date and baseline
 
 @pytest.fixture(scope="module")
-def seed_events(tmp_path_factory):
-    from mapapp.articles import seed_articles
+def seed_events(seed_db):
     from mapapp.store import Store
 
-    path = tmp_path_factory.mktemp("store") / "mapapp.sqlite"
-    with Store(path) as store:
-        for article in seed_articles():
-            store.add_article(article)
-        return path, store.events()
+    with Store(seed_db) as store:
+        return seed_db, store.events()
 
 
 def _assert_clean(collection):

@@ -19,18 +19,6 @@ NOTHING_YET = date(2021, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def seed_db(tmp_path_factory):
-    from mapapp.articles import seed_articles
-    from mapapp.store import Store
-
-    path = tmp_path_factory.mktemp("store") / "mapapp.sqlite"
-    with Store(path) as store:
-        for article in seed_articles():
-            store.add_article(article)
-    return path
-
-
-@pytest.fixture(scope="module")
 def events(seed_db):
     from mapapp.store import Store
 

@@ -206,7 +206,7 @@ def compact_popup(markup: str) -> str:
 
 def expand_popup(compact: str) -> str:
     """What the browser does with a compacted popup (kept here for tests and non-browser readers)."""
-    return re.sub("[\ue000-\uf8ff]", lambda m: POPUP_FRAGMENTS[ord(m.group()) - 0xE000], compact)
+    return _PRIVATE_USE.sub(lambda m: POPUP_FRAGMENTS[ord(m.group()) - 0xE000], compact)
 
 
 class CircleMarkers(DataElement):
