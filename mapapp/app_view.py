@@ -13,7 +13,7 @@ from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
 
 from shapely import union_all
 
-from mapapp.areas import Areas, Baseline, areas_at
+from mapapp.areas import Areas, Baseline, areas_at, change_dates
 from mapapp.dates import window
 from mapapp.events import Event
 
@@ -125,8 +125,9 @@ def changes_between(events: list[Event], start: date, end: date, *, baseline: Ba
 class AreaCache:
     """The areas of every date of one corpus (and baseline), computed once each, on demand or ahead of the reader.
 
-    A date's areas depend only on the reports whose date window has begun, so every date between two report
-    starts shares one entry: dragging through quiet days costs nothing. ``warm`` fills the entries in a
+    A date's areas change only where a report's date window begins or a report of fighting lapses
+    (``change_dates``), so every date between two such days shares one entry: dragging through quiet days costs
+    nothing. ``warm`` fills the entries in a
     background thread, nearest dates first, so a reader stepping or playing through a large corpus mostly hits
     computed entries."""
 
@@ -136,7 +137,10 @@ class AreaCache:
         events (``events_layer``'s ``memo``)."""
         self.events, self.baseline, self.limit, self.prepare = events, baseline, limit, prepare
         self.markers: dict = {}
-        self.starts = sorted({window(e.date, e.date_precision or "day")[0] for e in events if e.date is not None})
+        self.starts = change_dates(events)
+        # The last report's start: where the slider opens (and the warm-up should begin).
+        self.latest = max((window(e.date, e.date_precision or "day")[0] for e in events if e.date is not None),
+                          default=None)
         self._areas: dict[date | None, Areas] = {}
         self._changed = threading.Condition()
         self._computing: set = set()    # keys being computed now (by a reader or the warm-up)
@@ -144,7 +148,7 @@ class AreaCache:
         self._warming: threading.Thread | None = None
 
     def key(self, when: date) -> date | None:
-        """The latest report start on or before ``when`` (None before the first)."""
+        """The latest change on or before ``when`` (None before the first)."""
         i = bisect_right(self.starts, when)
         return self.starts[i - 1] if i else None
 

@@ -6,8 +6,9 @@ The method, its parameters and why each has its value are in ``docs/areas.md``. 
 - every place reported liberated gets a disc of its own size (*reported*); places liberated in one push (close
   in space and time) are joined by their convex hull, and — with a baseline — by the ground between them and
   the front line they were reached from (*inferred*);
-- contested and advance reports get smaller discs (*reported*); with a baseline, a band along the new front
-  inside formerly occupied ground is contested (*inferred*: fighting goes on where a line moved);
+- contested and advance reports get smaller discs (*reported*) for a month after their date; with a baseline, a
+  band along the new front inside formerly occupied ground is contested (*inferred*: fighting goes on where a
+  line moved);
 - with a baseline, occupied = baseline occupied − liberated − contested; the front line is the edge of occupied
   ground that faces Ukrainian-held land: not the state border, not the coast, and not the edge of the baseline
   map's own extent (a file clipped to a box ends there; that is no front).
@@ -22,7 +23,7 @@ import json
 import math
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,6 +51,9 @@ CORRIDOR_HALF_WIDTH_KM = 15.0   # the axis a town was reached along, from the ol
 DISC_QUAD_SEGS = 8             # vertices per quarter circle of a town disc: 32-gon, within 0.5 % of the circle area
                                 # (5–10 km apart in eastern Ukraine) either side of the road taken
 GREY_BAND_KM = 8.0              # fighting goes on along a line that has just moved
+FIGHTING_SHOWN_DAYS = 30        # a report of fighting or of an advance marks ground contested for this long; with
+                                # no newer report by then, the place keeps its marker but the ground is no longer
+                                # drawn as fought over (a push in March says nothing about September)
 BORDER_TOLERANCE_KM = 6.0       # what lies this close to the state border is the border, not the front (maps of
                                 # control and Natural Earth draw the border a few km apart)
 EXTENT_TOLERANCE_KM = 0.01      # an edge with both ends this close to one side of the baseline's lon/lat extent
@@ -492,6 +496,21 @@ def _front_of(occupied, extent=None):
     return shapely.line_merge(MultiLineString(lines))
 
 
+def change_dates(events: list[Event]) -> list[date]:
+    """The dates on which ``areas_at`` may change, ascending: where a report's date window begins, and the day after
+    a report of fighting or of an advance stops marking ground (``FIGHTING_SHOWN_DAYS``). Between two of them the
+    areas are the same."""
+    days = set()
+    for event in events:
+        if event.date is None:
+            continue
+        start, end = window(event.date, event.date_precision or "day")
+        days.add(start)
+        if event.event_type in ("contested", "advance"):
+            days.add(end + timedelta(days=FIGHTING_SHOWN_DAYS + 1))
+    return sorted(days)
+
+
 def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = None) -> Areas:
     """Liberated and contested areas, front line and advance arrows on ``when``."""
     result = Areas(when, baseline=baseline)
@@ -509,8 +528,12 @@ def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = Non
     # A liberation someone disputes ("only the west bank") is control in doubt: drawn as contested, not liberated.
     liberated = [s.event for s in states.values() if s.status == "liberated" and after_baseline(s.event)
                  and not s.disputed and s.place.kind in ("settlement", "other")]
+    def recent(event: Event) -> bool:
+        return (when - window(event.date, event.date_precision or "day")[1]).days <= FIGHTING_SHOWN_DAYS
+
+    # A disputed liberation stays contested until a report settles it: it is a claim of control, not of fighting.
     fighting = [s.event for s in states.values() if s.event is not None and after_baseline(s.event) and (
-        s.status in ("contested", "advance") or (s.status == "liberated" and s.disputed))]
+        (s.status in ("contested", "advance") and recent(s.event)) or (s.status == "liberated" and s.disputed))]
 
     reported, inferred, arrows, all_discs = [], [], [], []
     for push in _pushes(liberated):

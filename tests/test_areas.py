@@ -31,6 +31,21 @@ def test_without_baseline_reported_areas_and_no_front_line():
     assert areas_at(_events(), date(2022, 9, 7)).polygons == []   # before the events: an empty, valid map
 
 
+def test_fighting_reports_mark_ground_contested_for_a_month_not_for_ever():
+    events = events_from_articles([Article("b", "b", "o", date(2023, 3, 1),
+                                           "Russian forces advanced toward Vuhledar on Wednesday. Heavy fighting "
+                                           "continued around Marinka.")])
+    assert {e.event_type for e in events} == {"advance", "contested"}
+
+    def contested_km2(when):
+        return sum(p["area_km2"] for p in areas_at(events, when).feature_collection()["features"]
+                   for p in [p["properties"]] if p["status"] == "contested")
+
+    assert contested_km2(date(2023, 3, 1)) > 100 and contested_km2(date(2023, 3, 31)) == contested_km2(
+        date(2023, 3, 1))
+    assert contested_km2(date(2023, 4, 15)) == 0   # six weeks on with no newer report: no longer drawn
+
+
 def test_town_radius_grows_with_population():
     assert town_radius_km(0) == 4.0 and town_radius_km(300) == 4.0
     assert 6.5 < town_radius_km(26_000) < 7.5 and town_radius_km(1_400_000) == 10.0

@@ -18,7 +18,7 @@ from datetime import date
 import folium
 from branca.element import Element, MacroElement, Template
 
-from mapapp.areas import areas_at, to_wgs84
+from mapapp.areas import areas_at, change_dates, to_wgs84
 from mapapp.dates import window
 from mapapp.events import Event
 from mapapp.render import style
@@ -59,7 +59,10 @@ def _inline_script(source: str) -> str:
 
 
 def _key_dates(events: list[Event]) -> list[date]:
-    return sorted({window(e.date, e.date_precision or "day")[0] for e in events if e.date is not None})
+    """The slider's steps: every day the map changes (a report begins, a report of fighting lapses), up to the last
+    report."""
+    starts = [window(e.date, e.date_precision or "day")[0] for e in events if e.date is not None]
+    return [d for d in change_dates(events) if d <= max(starts)] if starts else []
 
 
 def _popup(state) -> str:
