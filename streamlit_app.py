@@ -88,8 +88,9 @@ def _articles(db_path: str, version: tuple):
 def _area_cache(db_path: str, version: tuple, baseline_key: str, _baseline) -> AreaCache:
     """One per corpus version and baseline, shared by every reader; warmed in the background from the last date."""
     cache = AreaCache(_events(db_path, version), _baseline, prepare=display_features)
-    if cache.latest is not None:
-        cache.warm(cache.latest)
+    bounds = span(cache.events)
+    if bounds:
+        cache.warm(bounds[1])   # where the slider opens
     return cache
 
 

@@ -14,7 +14,6 @@ from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
 from shapely import union_all
 
 from mapapp.areas import Areas, Baseline, areas_at, change_dates
-from mapapp.dates import window
 from mapapp.events import Event
 
 # Map layers the reader can switch on and off (also kept in the URL as ``layers``).
@@ -127,9 +126,8 @@ class AreaCache:
 
     A date's areas change only where a report's date window begins or a report of fighting lapses
     (``change_dates``), so every date between two such days shares one entry: dragging through quiet days costs
-    nothing. ``warm`` fills the entries in a
-    background thread, nearest dates first, so a reader stepping or playing through a large corpus mostly hits
-    computed entries."""
+    nothing. ``warm`` fills the entries in a background thread, nearest dates first, so a reader stepping or playing
+    through a large corpus mostly hits computed entries."""
 
     def __init__(self, events: list[Event], baseline: Baseline | None = None, *, limit: int = 400, prepare=None):
         """``prepare(areas)``: called on each date's areas where they are computed (in the warm-up too), to get
@@ -138,9 +136,6 @@ class AreaCache:
         self.events, self.baseline, self.limit, self.prepare = events, baseline, limit, prepare
         self.markers: dict = {}
         self.starts = change_dates(events)
-        # The last report's start: where the slider opens (and the warm-up should begin).
-        self.latest = max((window(e.date, e.date_precision or "day")[0] for e in events if e.date is not None),
-                          default=None)
         self._areas: dict[date | None, Areas] = {}
         self._changed = threading.Condition()
         self._computing: set = set()    # keys being computed now (by a reader or the warm-up)

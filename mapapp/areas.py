@@ -35,9 +35,8 @@ from shapely.geometry.polygon import orient
 from shapely.ops import nearest_points, unary_union
 
 from mapapp.basemap import countries_geojson
-from mapapp.dates import window
 from mapapp.events import Event
-from mapapp.timeline import state_at
+from mapapp.timeline import report_window, state_at
 
 # Parameters (see docs/areas.md for the reasoning behind each value).
 TOWN_RADIUS_MIN_KM = 4.0        # a village and its approaches
@@ -414,7 +413,7 @@ def _pushes(events: list[Event]) -> list[list[Event]]:
     PUSH_WINDOW_DAYS of each other, and a push is a connected group of links. Reports are bucketed by a grid of
     PUSH_LINK_KM cells and PUSH_WINDOW_DAYS periods, so each is compared only with its neighbours' buckets."""
     ordered = sorted(events, key=lambda e: e.date)
-    starts = [window(e.date, e.date_precision or "day")[0].toordinal() for e in ordered]
+    starts = [report_window(e)[0].toordinal() for e in ordered]
     points = [_point_m(e.place.lat, e.place.lon) for e in ordered]
     xy = [(p.x, p.y) for p in points]
     link = _km(PUSH_LINK_KM)
@@ -504,7 +503,7 @@ def change_dates(events: list[Event]) -> list[date]:
     for event in events:
         if event.date is None:
             continue
-        start, end = window(event.date, event.date_precision or "day")
+        start, end = report_window(event)
         days.add(start)
         if event.event_type in ("contested", "advance"):
             days.add(end + timedelta(days=FIGHTING_SHOWN_DAYS + 1))
@@ -523,13 +522,14 @@ def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = Non
 
     def after_baseline(event: Event) -> bool:
         # A fuzzy date counts when its window reaches past the baseline ("recently liberated", that week).
-        return window(event.date, event.date_precision or "day")[1] > since
+        return report_window(event)[1] > since
 
     # A liberation someone disputes ("only the west bank") is control in doubt: drawn as contested, not liberated.
     liberated = [s.event for s in states.values() if s.status == "liberated" and after_baseline(s.event)
                  and not s.disputed and s.place.kind in ("settlement", "other")]
+
     def recent(event: Event) -> bool:
-        return (when - window(event.date, event.date_precision or "day")[1]).days <= FIGHTING_SHOWN_DAYS
+        return (when - report_window(event)[1]).days <= FIGHTING_SHOWN_DAYS
 
     # A disputed liberation stays contested until a report settles it: it is a claim of control, not of fighting.
     fighting = [s.event for s in states.values() if s.event is not None and after_baseline(s.event) and (

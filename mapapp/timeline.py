@@ -31,8 +31,13 @@ class PlaceState:
     last_shelling: Event | None
 
 
+def report_window(event: Event) -> tuple[date, date]:
+    """The first and last day a dated report may mean (its day, week or month)."""
+    return window(event.date, event.date_precision or "day")
+
+
 def _start(event: Event) -> date:
-    return window(event.date, event.date_precision or "day")[0]
+    return report_window(event)[0]
 
 
 def state_at(events: list[Event], when: date) -> dict[str, PlaceState]:

@@ -19,13 +19,12 @@ import folium
 from branca.element import Element, MacroElement, Template
 
 from mapapp.areas import areas_at, change_dates, to_wgs84
-from mapapp.dates import window
 from mapapp.events import Event
 from mapapp.render import style
 from mapapp.render.folium_layers import borders_layer, popup_counts, popup_head
 from mapapp.render.static_map import (DEFAULT_LAYERS, DEFAULT_SUBTITLE, LAYER_KEYS, NOT_VERIFIED, check_layers,
                                       credits_line, date_stamp, long_date)
-from mapapp.timeline import state_at
+from mapapp.timeline import span, state_at
 
 THEATER_CENTER = (49.0, 36.5)  # lat, lon
 
@@ -61,8 +60,8 @@ def _inline_script(source: str) -> str:
 def _key_dates(events: list[Event]) -> list[date]:
     """The slider's steps: every day the map changes (a report begins, a report of fighting lapses), up to the last
     report."""
-    starts = [window(e.date, e.date_precision or "day")[0] for e in events if e.date is not None]
-    return [d for d in change_dates(events) if d <= max(starts)] if starts else []
+    bounds = span(events)
+    return [d for d in change_dates(events) if d <= bounds[1]] if bounds else []
 
 
 def _popup(state) -> str:
