@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -53,55 +54,104 @@ def cmd_geocode(args) -> int:
     return EXIT_OK
 
 
-def mention_json(article: str, mention) -> dict:
+MENTION_FIELDS = ("article", "surface", "start", "end", "name", "lat", "lon", "kind", "place_id", "score",
+                  "approximate", "admin1")   # and "candidates"
+
+
+def _mention_values(article: str, mention) -> tuple:
+    """A mention's fields but its candidates, in ``MENTION_FIELDS`` order."""
     place = mention.place
-    return {
-        "article": article, "surface": mention.surface, "start": mention.start, "end": mention.end,
-        "name": place.name if place else None, "lat": place.lat if place else None,
-        "lon": place.lon if place else None, "kind": mention.kind,
-        "place_id": place.place_id if place else None, "score": mention.score,
-        "approximate": place.approximate if place else None, "admin1": place.admin1 if place else None,
-        "candidates": [_place_json(p, s) for p, s in mention.candidates],
-    }
+    if place is None:
+        return (article, mention.surface, mention.start, mention.end, None, None, None, mention.kind, None,
+                mention.score, None, None)
+    return (article, mention.surface, mention.start, mention.end, place.name, place.lat, place.lon, mention.kind,
+            place.place_id, mention.score, place.approximate, place.admin1)
+
+
+def mention_json(article: str, mention) -> dict:
+    row = dict(zip(MENTION_FIELDS, _mention_values(article, mention)))
+    row["candidates"] = [_place_json(p, s) for p, s in mention.candidates]
+    return row
+
+
+_json_string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
+
+
+def _json_scalar(value) -> str:
+    kind = type(value)
+    if kind is str:
+        return _json_string(value)
+    if kind is float and math.isfinite(value):
+        return float.__repr__(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None or kind is bool:
+        return "null" if value is None else "true" if value else "false"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_indented(value, newline: str = "\n") -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=1)`` for a value nested where lines start with ``newline``
+    (json's pure-Python encoder, used whenever ``indent`` is given, is several times slower than this)."""
+    if type(value) is dict and all(type(key) is str for key in value):
+        if not value:
+            return "{}"
+        inner = newline + " "
+        return ("{" + inner + ("," + inner).join(f"{_json_string(key)}: {json_indented(item, inner)}"
+                                                 for key, item in value.items()) + newline + "}")
+    if type(value) is list or type(value) is tuple:
+        if not value:
+            return "[]"
+        inner = newline + " "
+        return "[" + inner + ("," + inner).join(json_indented(item, inner) for item in value) + newline + "]"
+    if type(value) in (str, float, int, bool) or value is None:
+        return _json_scalar(value)
+    return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", newline)
+
+
+class _MentionWriter:
+    """``json_indented(mention_json(article, mention), "\\n ")``, as an element of the output array, faster: the
+    candidates are most of the output, and the same few thousand places recur in them, so each place's text is
+    made once (all but its score, which follows its other fields last)."""
+
+    ROW = "\n "            # rows are elements of the top-level array
+    CANDIDATE = "\n   "    # candidates are elements of a list in a row
+
+    def __init__(self):
+        self.places: dict[str, str] = {}
+        self.keys = [f"{_json_string(key)}: " for key in MENTION_FIELDS]
+
+    def row(self, article: str, mention) -> str:
+        fields = ",\n  ".join([key + _json_scalar(value)
+                               for key, value in zip(self.keys, _mention_values(article, mention))])
+        return f'{{\n  {fields},\n  "candidates": {self.candidates(mention.candidates)}{self.ROW}}}'
+
+    def candidates(self, candidates) -> str:
+        if not candidates:
+            return "[]"
+        newline = self.CANDIDATE
+        parts = []
+        for place, score in candidates:
+            fields = self.places.get(place.place_id)
+            if fields is None:   # "{" and the fields, without the closing line
+                fields = json_indented(_place_json(place), newline)[:-len(newline) - 1]
+                self.places[place.place_id] = fields
+            if score is None:
+                parts.append(f"{fields}{newline}}}")
+            else:
+                parts.append(f'{fields},{newline} "score": {_json_scalar(round(score, 3))}{newline}}}')
+        return "[" + newline + ("," + newline).join(parts) + "\n  ]"
 
 
 def cmd_geoparse(args) -> int:
-    import math
-
     from mapapp.articles import ArticleError, read_article_text
     from mapapp.geoparse import mentions_from_text
-
-    json_string = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes for a str
-
-    def json_indented(value, newline: str) -> str:
-        """``json.dumps(value, ensure_ascii=False, indent=1)`` for a value nested where lines start with ``newline``
-        (json's pure-Python encoder, used whenever ``indent`` is given, is several times slower than this)."""
-        if type(value) is dict and all(type(key) is str for key in value):
-            if not value:
-                return "{}"
-            inner = newline + " "
-            return ("{" + inner + ("," + inner).join(f"{json_string(key)}: {json_indented(item, inner)}"
-                                                     for key, item in value.items()) + newline + "}")
-        if type(value) is list:
-            if not value:
-                return "[]"
-            inner = newline + " "
-            return "[" + inner + ("," + inner).join(json_indented(item, inner) for item in value) + newline + "]"
-        kind = type(value)
-        if kind is str:
-            return json_string(value)
-        if kind is float and math.isfinite(value):
-            return float.__repr__(value)
-        if kind is int:
-            return int.__repr__(value)
-        if value is None or kind is bool:
-            return "null" if value is None else "true" if value else "false"
-        return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", newline)
 
     # Each mention is written as soon as its file is parsed, not gathered first: a 50 MB file names a few hundred
     # thousand places. The JSON is what json.dump(rows, indent=1) writes, one row at a time.
     status = EXIT_OK
     out = sys.stdout
+    writer = _MentionWriter()
     rows_written = 0
     for name in args.files:
         try:
@@ -112,11 +162,11 @@ def cmd_geoparse(args) -> int:
             continue
         article = Path(name).stem
         for mention in mentions_from_text(text):
-            row = mention_json(article, mention)
             if args.json:
                 out.write(",\n " if rows_written else "[\n ")
-                out.write(json_indented(row, "\n "))
+                out.write(writer.row(article, mention))
             else:
+                row = dict(zip(MENTION_FIELDS, _mention_values(article, mention)))
                 where = f"{row['lat']:.4f},{row['lon']:.4f}" if row["place_id"] else "unresolved"
                 out.write(f"{row['article']}\t{row['start']}-{row['end']}\t{row['surface']}\t{row['name'] or '-'}\t"
                           f"{row['kind']}\t{where}\t{row['score']:.2f}\n")

@@ -39,6 +39,25 @@ def test_geoparse_json_offsets_and_fields():
     assert liman and all(r["place_id"] == "geonames:704204" for r in liman)
 
 
+def test_geoparse_json_is_what_the_json_module_writes_for_the_mentions(tmp_path):
+    """The CLI writes its JSON by hand, for speed: byte for byte what json.dumps(indent=1) writes, scores and
+    candidates included, with and without a resolved place."""
+    from mapapp.cli import mention_json
+    from mapapp.geoparse import mentions_from_text
+
+    text = ("Shelling hit Kupiansk and Kupyansk-Vuzlovyi; troops “advanced” near Qwertyuiopgrad and the Oskil river. "
+            "In Lyman, Donetsk region, and in Balakliia, Kharkiv region, officials said \\ nothing.")
+    article = tmp_path / "mixed.txt"
+    article.write_text(text, encoding="utf-8")
+    result = run_cli("geoparse", article, ROOT / "seeds" / "001_e1de64e4ded32e85.txt", "--json")
+    assert result.returncode == 0, result.stderr
+    seed_text = (ROOT / "seeds" / "001_e1de64e4ded32e85.txt").read_text(encoding="utf-8")
+    expected = [mention_json("mixed", m) for m in mentions_from_text(text)] + \
+        [mention_json("001_e1de64e4ded32e85", m) for m in mentions_from_text(seed_text)]
+    assert any(len(row["candidates"]) > 1 for row in expected)
+    assert result.stdout.decode("utf-8") == json.dumps(expected, ensure_ascii=False, indent=1) + "\n"
+
+
 def test_bad_inputs_each_get_one_line_and_the_good_file_is_still_parsed(tmp_path):
     good = tmp_path / "good.txt"
     good.write_text("Ukrainian troops entered Izium on Saturday.", encoding="utf-8")
