@@ -177,6 +177,7 @@ class _Filler:
                          key=lambda p: p.place_id)
         self.raions = [p.name.removesuffix(" Raion") for p in regions if p.name.endswith(" Raion")] or ["Izium"]
         self.focus = self.oblasts[0]
+        self.drawn: dict[str, set[str]] = {}
         # "news": places named about as often as news names them — in proportion to population^0.6, so a city of
         # 1M is named ~60 times as often as a village of 1,000 (villages without a count weigh as 300 people).
         self._weights = {id(p): max(p.population, 300) ** 0.6 for p in settlements}
@@ -187,6 +188,7 @@ class _Filler:
     def new_article(self) -> None:
         """An article is mostly about one oblast, as reports are: pick it."""
         self.focus = self.rng.choice(self.oblasts)
+        self.drawn: dict[str, set[str]] = {}   # name as written → the places drawn under it in this article
 
     def settlement(self) -> str:
         rng = self.rng
@@ -202,17 +204,22 @@ class _Filler:
             else:
                 pool = self.big_settlements if rng.random() < 0.45 else self.all_settlements
             place = rng.choice(pool)
+        name = place.name
         if rng.random() < 0.25:
             latin = [n for n in place.alt_names if n != place.name and n[:1].isupper() and _is_latin(n)]
             if latin:
-                return rng.choice(latin)
-        return place.name
+                name = rng.choice(latin)
+        self.drawn.setdefault(name, set()).add(place.place_id)
+        return name
 
     def values(self) -> dict[str, str]:
         rng = self.rng
+        places = [self.settlement() for _ in range(3)]
+        region = (self.focus if rng.random() < 0.7 else rng.choice(self.oblasts)).removesuffix(" Oblast")
+        self.drawn.setdefault(region, set()).add("region")   # "Luhansk" the oblast, beside "Luhansk" the city
         return {
-            "place": self.settlement(), "place2": self.settlement(), "place3": self.settlement(),
-            "region": (self.focus if rng.random() < 0.7 else rng.choice(self.oblasts)).removesuffix(" Oblast"),
+            "place": places[0], "place2": places[1], "place3": places[2],
+            "region": region,
             "raion": rng.choice(self.raions),
             "person": rng.choice(PEOPLE), "title": rng.choice(TITLES), "unit": rng.choice(UNITS),
             "source": rng.choice(SOURCES), "weapon": rng.choice(WEAPONS), "quote": rng.choice(QUOTES),
@@ -268,12 +275,13 @@ def _article(rng: random.Random, filler: _Filler, seeds: list[str], size: int) -
     return "\n\n".join(parts).rstrip() + "\n"
 
 
-def build_corpus(target_bytes: int = 6_000_000, seed: int = 1234, *, gazetteer=None, profile: str = "news"
-                 ) -> list[str]:
+def build_corpus(target_bytes: int = 6_000_000, seed: int = 1234, *, gazetteer=None, profile: str = "news",
+                 truth: list | None = None) -> list[str]:
     """Varied news-like articles (~2–8 KB each), at least ``target_bytes`` of UTF-8 in all; same seed, same corpus.
 
     ``profile``: "news" draws settlements in proportion to population^0.6; "villages" draws three in four from
-    all villages alike (a stress test of namesake resolution)."""
+    all villages alike (a stress test of namesake resolution). ``truth``: a list that gets, per generated article,
+    {settlement name as written: the place ids drawn under that name} (draws a template did not use included)."""
     if gazetteer is None:
         from mapapp.gazetteer import load_gazetteer
 
@@ -293,6 +301,8 @@ def build_corpus(target_bytes: int = 6_000_000, seed: int = 1234, *, gazetteer=N
     while total < target_bytes:
         text = _article(rng, filler, seeds, rng.randint(2_000, 7_000))
         articles.append(text)
+        if truth is not None:
+            truth.append(filler.drawn)
         total += len(text.encode("utf-8"))
     return articles
 

@@ -591,14 +591,34 @@ class _Evidence:
         self.signature = (self.sentence.tobytes(), self.key.tobytes(), self.row.tobytes(),
                           frozenset(zip(self.region_sentence.tolist(), self.region.tolist())))
         self.centre = None
+        self.keys = frozenset()
+        self._centres: dict[int, tuple[float, float] | None] = {}
         if anchor.size:
-            first: dict[int, int] = {}  # place → its first anchor
-            for place, row in zip(columns.same_id.take(self.row).tolist(), self.row.tolist()):
-                first.setdefault(place, row)
-            distinct = np.array(list(first.values())[:_MAX_ANCHORS], dtype=np.intp)
-            mid = distinct.size // 2
-            self.centre = (float(np.sort(columns.lat.take(distinct))[mid]),
-                           float(np.sort(columns.lon.take(distinct))[mid]))
+            # Each anchor as (name, place, lat, lon); the centre is taken over distinct places.
+            self._anchors = list(zip(self.key.tolist(), columns.same_id.take(self.row).tolist(),
+                                     columns.lat.take(self.row).tolist(), columns.lon.take(self.row).tolist()))
+            self.keys = frozenset(key for key, *_ in self._anchors)
+            self.centre = self._centre(self._anchors)
+
+    @staticmethod
+    def _centre(anchors) -> tuple[float, float] | None:
+        first: dict[int, tuple[float, float]] = {}  # place → where it is (the first of its anchors)
+        for _, place, lat, lon in anchors:
+            if place not in first:
+                first[place] = (lat, lon)
+                if len(first) == _MAX_ANCHORS:
+                    break
+        if not first:
+            return None
+        mid = len(first) // 2
+        return sorted(lat for lat, _ in first.values())[mid], sorted(lon for _, lon in first.values())[mid]
+
+    def centre_without(self, key: int) -> tuple[float, float] | None:
+        """The article's centre for a name that is itself an anchor: from the other names' anchors only (a lone
+        "Zolochiv" must not pull its own likeliest reading to the centre and vouch for it)."""
+        if key not in self._centres:
+            self._centres[key] = self._centre([anchor for anchor in self._anchors if anchor[0] != key])
+        return self._centres[key]
 
 
 def _distances_km(lat1, lon1, lat2, lon2):
@@ -781,13 +801,29 @@ class _Block:
         an oblast the article names. Each ranking is (positions in ``gaz.places``, confidences) best first, or None
         where no evidence touched any reading."""
         added = changed = None
+        local = np.array(active, dtype=np.intp) - self.start
         if evidence.centre is not None:
-            c_lat, c_lon = evidence.centre
-            c_code = int(c_lat // _CELL_DEG) * _CODE_ROW + int(c_lon // _CELL_DEG)
-            changed = self.few_for_centre | _WINDOW_CENTRE.take(self.code - c_code)
+            # The article's centre; for a name that is an anchor itself, the centre of the other names' anchors.
+            own = evidence.keys.intersection(self.mention_key.take(local).tolist())
+            if own:
+                lookup = np.zeros(int(self.mention_key.max()) + 1, dtype=np.intp)
+                centres = [evidence.centre]
+                for key in own:
+                    lookup[key] = len(centres)
+                    centres.append(evidence.centre_without(key) or (math.nan, math.nan))
+                which = lookup.take(self.mention_key).take(self.segment)
+                c_lat, c_lon = np.array(centres).T
+                c_lat, c_lon = c_lat.take(which), c_lon.take(which)
+                no_centre = np.isnan(c_lat)
+                c_code = (np.floor_divide(np.where(no_centre, 0.0, c_lat), _CELL_DEG) * _CODE_ROW
+                          + np.floor_divide(np.where(no_centre, 0.0, c_lon), _CELL_DEG)).astype(np.intp)
+                changed = (self.few_for_centre | _WINDOW_CENTRE.take(self.code - c_code)) & ~no_centre
+            else:
+                c_lat, c_lon = evidence.centre
+                c_code = int(c_lat // _CELL_DEG) * _CODE_ROW + int(c_lon // _CELL_DEG)
+                changed = self.few_for_centre | _WINDOW_CENTRE.take(self.code - c_code)
             term = _ARTICLE_WEIGHT * np.exp(_distances_km(self.lat, self.lon, c_lat, c_lon) / -_ARTICLE_SCALE_KM)
             added = np.where(changed, term, 0.0)
-        local = np.array(active, dtype=np.intp) - self.start
         nearest = self._nearest_anchors(local, evidence) if evidence.row.size else None
         if nearest is not None:
             n = self.n

@@ -50,6 +50,16 @@ def test_a_namesake_without_context_is_reported_unresolved_with_its_candidates()
     assert m.place is None and len(m.candidates) > 5
 
 
+def test_a_lone_name_with_two_likely_towns_is_not_made_sure_by_its_own_reading():
+    """Two towns called Zolochiv (Lviv oblast, 24,000 people; Kharkiv oblast, 8,000): alone in an article the name
+    keeps its prior-only odds, both towns among the candidates; other places nearby decide it, confidently."""
+    alone = only("Russian shelling hit Zolochiv overnight, the regional governor said.", "Zolochiv")
+    assert alone.score < 0.8
+    assert {p.admin1 for p, _ in alone.candidates[:2]} == {"Lviv Oblast", "Kharkiv Oblast"}
+    near = only("Russian shelling hit Zolochiv overnight. Strikes were also reported in Bohodukhiv.", "Zolochiv")
+    assert near.place.admin1 == "Kharkiv Oblast" and near.score > 0.9
+
+
 def test_balakliia_is_the_kharkiv_town_without_any_context():
     m = only("Crowds cheered in Balakliia.", "Balakliia")
     assert m.place.admin1 == "Kharkiv Oblast" and m.place.population > 20_000
