@@ -524,16 +524,22 @@ def areas_at(events: list[Event], when: date, *, baseline: Baseline | None = Non
         # A fuzzy date counts when its window reaches past the baseline ("recently liberated", that week).
         return report_window(event)[1] > since
 
+    # Ground is marked around places that have a position: settlements, and points such as a border crossing. A
+    # region or a river reported as a whole ("advancing in the Kharkiv region") has only a reference point, and a
+    # disc there would claim ground the report does not name.
+    located = {s.place.place_id for s in states.values() if s.place.kind in ("settlement", "other")}
+
     # A liberation someone disputes ("only the west bank") is control in doubt: drawn as contested, not liberated.
     liberated = [s.event for s in states.values() if s.status == "liberated" and after_baseline(s.event)
-                 and not s.disputed and s.place.kind in ("settlement", "other")]
+                 and not s.disputed and s.place.place_id in located]
 
     def recent(event: Event) -> bool:
         return (when - report_window(event)[1]).days <= FIGHTING_SHOWN_DAYS
 
     # A disputed liberation stays contested until a report settles it: it is a claim of control, not of fighting.
-    fighting = [s.event for s in states.values() if s.event is not None and after_baseline(s.event) and (
-        (s.status in ("contested", "advance") and recent(s.event)) or (s.status == "liberated" and s.disputed))]
+    fighting = [s.event for s in states.values() if s.event is not None and s.place.place_id in located
+                and after_baseline(s.event) and ((s.status in ("contested", "advance") and recent(s.event))
+                                                 or (s.status == "liberated" and s.disputed))]
 
     reported, inferred, arrows, all_discs = [], [], [], []
     for push in _pushes(liberated):

@@ -46,6 +46,23 @@ def test_fighting_reports_mark_ground_contested_for_a_month_not_for_ever():
     assert contested_km2(date(2023, 4, 15)) == 0   # six weeks on with no newer report: no longer drawn
 
 
+def test_a_region_reported_as_a_whole_marks_no_ground_at_its_reference_point():
+    """"Fighting in the Zaporizhzhia region" names no place in it: no disc at the oblast's reference point; the
+    village reported beside it still marks its ground."""
+    events = events_from_articles([Article("z", "z", "o", date(2023, 6, 8),
+                                           "Russian forces have attacked in the Zaporizhzhia region, and heavy "
+                                           "fighting is under way near Robotyne.")])
+    assert {(e.place.kind, e.event_type) for e in events} == {("region", "advance"), ("settlement", "contested")}
+    region = next(e for e in events if e.place.kind == "region")
+    village = next(e for e in events if e.place.kind == "settlement")
+    areas = areas_at(events, date(2023, 6, 8))
+    contested = [p for p in areas.feature_collection()["features"] if p["properties"].get("status") == "contested"]
+    assert contested and all(p["properties"]["sources"] == [village.event_id] for p in contested)
+    assert not any(shape(p["geometry"]).buffer(0.05).contains(shape({"type": "Point", "coordinates":
+                                                                    [region.place.lon, region.place.lat]}))
+                   for p in contested)
+
+
 def test_town_radius_grows_with_population():
     assert town_radius_km(0) == 4.0 and town_radius_km(300) == 4.0
     assert 6.5 < town_radius_km(26_000) < 7.5 and town_radius_km(1_400_000) == 10.0

@@ -136,6 +136,12 @@ def test_date_map_draws_its_layers_offline(page):
     assert "Liberated" in overlays and "Settlements by status" in overlays
     assert any("liberated (reported)" in tip for tip in state["tips"])
     assert "Legend" in frame.locator(".mapapp-legend").inner_text()
+    # A report about the Kharkiv region as a whole is its name on the map, not a point; clicking it quotes it.
+    region = frame.locator(".mapapp-area").filter(has_text="Kharkiv Oblast").first
+    region.click()
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert "Kharkiv Oblast" in popup.inner_text() and "as a whole" in popup.inner_text()
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "map_at_date_offline.png"))
 

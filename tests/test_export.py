@@ -86,6 +86,24 @@ def test_places_are_drawn_where_they_are_in_their_status_colour(events, tmp_path
     assert _near(inside, style.STATUS_COLOURS["liberated"], 60).sum() > 50
 
 
+def test_a_region_reported_as_a_whole_is_named_on_the_image_not_marked_as_a_point():
+    from mapapp.articles import Article
+    from mapapp.events import events_from_articles
+    from mapapp.render.static_map import map_canvas
+
+    when = date(2023, 6, 8)
+    reported = events_from_articles([Article("z", "z", "o", when, "Russian forces have attacked in the Zaporizhzhia "
+                                                                  "region, and heavy fighting is under way near "
+                                                                  "Robotyne.")])
+    canvas = map_canvas(reported, when, size="web")
+    names = [t.get_text() for t in canvas.ax.texts]
+    assert "ZAPORIZHZHIA OBLAST" in names and "Robotyne" in names
+    dots = [c for c in canvas.ax.collections if c.get_zorder() == 6]   # the place markers
+    assert sum(len(c.get_offsets()) for c in dots) == 1                 # Robotyne's only
+    legend = [t.get_text() for t in canvas.legend.get_texts()]
+    assert "Region or river as a whole" in legend
+
+
 def test_settlement_labels_do_not_overlap_and_stay_inside_the_map(events):
     from mapapp.render.static_map import map_canvas
 

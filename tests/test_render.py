@@ -79,3 +79,30 @@ def test_popups_are_sent_compact_and_article_text_cannot_turn_into_markup():
     shown = expand_popup(compact)
     assert shown == popup.replace("\ue000", "\ufffd").replace("\ue002", "\ufffd")
     assert "<script>" not in shown and '" target="_blank">read the article</a>' not in quote
+
+
+def test_a_region_reported_as_a_whole_is_drawn_as_its_name_not_as_a_point():
+    import json
+    from datetime import date
+
+    from mapapp.areas import areas_at
+    from mapapp.articles import Article
+    from mapapp.events import events_from_articles
+    from mapapp.render.date_map import date_layers
+    from mapapp.render.folium_layers import CircleMarkers
+    from mapapp.timeline import state_at
+
+    when = date(2023, 6, 8)
+    events = events_from_articles([Article("z", "z", "o", when, "Russian forces have attacked in the Zaporizhzhia "
+                                                                "region, and heavy fighting is under way near Robotyne.")])
+    groups = date_layers(areas_at(events, when), state_at(events, when), events, when)
+    places = next(g for g in groups if g.layer_name == "Settlements by status")
+    markers = next(_elements(places, CircleMarkers))
+    rows = [json.loads(row) for row in markers.rows]
+    shapes = {row[5] or row[3]: markers.styles[row[2]].get("shape") for row in rows}
+    assert shapes == {"Zaporizhzhia Oblast": "label", "Robotyne": None}
+    region_popup = next(row[4] for row in rows if row[5] == "Zaporizhzhia Oblast")
+    assert "as a whole" in region_popup
+    recent = next(g for g in groups if g.layer_name.startswith("Reports of the last"))
+    assert [json.loads(row)[3] for row in next(_elements(recent, CircleMarkers)).rows] == \
+        ["Robotyne: reported 2023-06-08"]

@@ -17,6 +17,7 @@ from mapapp.app_view import LAYERS, RECENT_DAYS, recent_events
 from mapapp.render.folium_layers import (STATUS_COLOURS, THEATER_CENTER, CircleMarkers, areas_layers,
                                          borders_layer, display_features, display_name, events_layer,
                                          script_safe_json, short_quote)
+from mapapp.render.style import AREA_LABEL_CSS
 
 ARROW_HEAD_KM = 6.0
 
@@ -26,7 +27,8 @@ _LEGEND = Template("""
   font: 600 11px sans-serif; color: #222; } .mapapp-label::before { display: none; }
   .mapapp-legend { background: rgba(255,255,255,.92); padding: 4px 8px; border: 1px solid #999; border-radius: 4px;
   font: 11px/1.3 sans-serif; max-width: 250px; } .mapapp-legend summary { cursor: pointer; font-weight: bold; }
-  .leaflet-control-attribution { font-size: 10px; }</style>
+  .leaflet-control-attribution { font-size: 10px; }
+  """ + AREA_LABEL_CSS + """</style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function () {
@@ -72,6 +74,9 @@ class Legend(MacroElement):
             f'vertical-align:middle;"></span>Front line &nbsp;<b style="color:{c["advance"]}">➤</b> Advance',
             "Places: " + " ".join(_dot(c[s]) + s for s in ("liberated", "contested", "occupied", "advance",
                                                             "shelling")),
+            '<span style="font-style:italic;font-weight:600;letter-spacing:.08em;border:1.5px solid #777;'
+            'padding:0 2px;">REGION</span> a region, river or border reported as a whole (framed in its status '
+            "colour)",
             _dot("#777", "dashed") + "approximate place or fuzzy date &nbsp;"
             '<span style="display:inline-block;width:9px;height:9px;border-radius:50%;margin:0 3px 0 1px;'
             f'vertical-align:middle;border:2px solid #000;"></span>reported in the last {RECENT_DAYS} days',
@@ -145,7 +150,8 @@ def recent_layer(events, when, *, link=None, names: str = "en", link_base: str =
     markers = CircleMarkers(link_base=link_base)
     by_place: dict[str, list] = {}
     for event in recent_events(events, when):
-        by_place.setdefault(event.place.place_id, []).append(event)
+        if event.place.kind == "settlement":   # a region's report is on its label: a ring would mark a point
+            by_place.setdefault(event.place.place_id, []).append(event)
     for items in by_place.values():
         place = items[0].place
         rows = []

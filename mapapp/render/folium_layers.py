@@ -226,10 +226,19 @@ class CircleMarkers(DataElement):
     return base ? text.split('href="?').join('href="' + base + '?') : text;
   }
   {{ this.data_json }}.forEach(function (d) {
-    var marker = L.circleMarker([d[0], d[1]], styles[d[2]]);
-    if (d[5]) {
-      marker.bindTooltip(d[5], {permanent: true, direction: "right", offset: [8, 0], className: "mapapp-label"});
-    } else if (d[3]) { marker.bindTooltip(d[3]); }
+    var s = styles[d[2]], marker;
+    if (s.shape === "label") {
+      // A region, river or border reported as a whole: its name, framed in the status colour, and no point.
+      marker = L.marker([d[0], d[1]], {icon: L.divIcon({className: "mapapp-area", iconSize: null,
+        html: '<span style="border-color:' + s.color + (s.dashArray ? ';border-style:dashed' : '')
+              + '">' + (d[5] || d[3]) + '</span>'})});
+      if (d[3]) { marker.bindTooltip(d[3]); }
+    } else {
+      marker = L.circleMarker([d[0], d[1]], s);
+      if (d[5]) {
+        marker.bindTooltip(d[5], {permanent: true, direction: "right", offset: [8, 0], className: "mapapp-label"});
+      } else if (d[3]) { marker.bindTooltip(d[3]); }
+    }
     if (d[4]) { marker.bindPopup(function () { return popup(d[4]); }, {maxWidth: 380}); }
     marker.addTo(group);
   });
@@ -339,13 +348,23 @@ def events_layer(states, *, when, link=None, names: str = "en", name: str = "Set
         rows += popup_counts(event)
         if state.place.approximate:
             rows.append("<i>place approximate (hromada centre)</i>")
-        made = markers.add(state.place.lat, state.place.lon,
-                           {"radius": MARKER_RADIUS, "color": STATUS_COLOURS.get(status, UNKNOWN_COLOUR),
-                            "fill": True, "fillOpacity": MARKER_FILL_OPACITY, "weight": MARKER_EDGE_WEIGHT,
-                            "dashArray": DASH_FUZZY if fuzzy or state.place.approximate else None},
-                           tooltip=html.escape(f"{display_name(state.place, names)}: {status}"),
-                           popup="<br>".join(rows),
-                           label=html.escape(display_name(state.place, names)) if labelled else "")
+        colour = STATUS_COLOURS.get(status, UNKNOWN_COLOUR)
+        dashed = DASH_FUZZY if fuzzy or state.place.approximate else None
+        tooltip = html.escape(f"{display_name(state.place, names)}: {status}")
+        if state.place.kind != "settlement":
+            # A report about a region, a river or a border as a whole: a point would read as a town.
+            kind = state.place.kind if state.place.kind in ("region", "river") else "area"
+            rows.append(f"<i>a report about the {kind} as a whole: its label marks no particular spot</i>")
+            made = markers.add(state.place.lat, state.place.lon, {"shape": "label", "color": colour,
+                                                                  "dashArray": dashed},
+                               tooltip=tooltip, popup="<br>".join(rows),
+                               label=html.escape(display_name(state.place, names)))
+        else:
+            made = markers.add(state.place.lat, state.place.lon,
+                               {"radius": MARKER_RADIUS, "color": colour, "fill": True,
+                                "fillOpacity": MARKER_FILL_OPACITY, "weight": MARKER_EDGE_WEIGHT, "dashArray": dashed},
+                               tooltip=tooltip, popup="<br>".join(rows),
+                               label=html.escape(display_name(state.place, names)) if labelled else "")
         if memo is not None:
             memo[key] = made
     markers.add_to(group)

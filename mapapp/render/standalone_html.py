@@ -123,6 +123,8 @@ def timeline_features(events: list[Event], *, baseline=None) -> tuple[list[str],
                                                 "fillOpacity": style.MARKER_FILL_OPACITY,
                                                 "weight": style.MARKER_EDGE_WEIGHT,
                                                 "dashArray": style.DASH_FUZZY if fuzzy else None}}}
+            if state.place.kind != "settlement":   # a region or river reported as a whole: its name, no point
+                feature["properties"]["label"] = html.escape(state.place.name)
             current[place_id] = (key, feature)
             features.append(feature)
     order = {"area": 0, "front_line": 1, "advance": 2, "place": 3}
@@ -150,6 +152,7 @@ _SLIDER = Template("""
  .mapapp-panel .sw { display: inline-block; width: 14px; height: 10px; margin-right: 4px; vertical-align: middle; }
  .mapapp-panel button { font: inherit; margin-right: 6px; }
  .leaflet-container { background: {{ this.sea }}; }
+ """ + style.AREA_LABEL_CSS + """
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
@@ -158,7 +161,13 @@ _SLIDER = Template("""
   var data = {{ this.payload }};
   var layer = L.geoJSON(null, {
     style: function (f) { return f.properties.style; },
-    pointToLayer: function (f, latlng) { return L.circleMarker(latlng, f.properties.style); },
+    pointToLayer: function (f, latlng) {
+      if (f.properties.label) {
+        return L.marker(latlng, {icon: L.divIcon({className: 'mapapp-area', iconSize: null,
+          html: '<span style="border-color:' + f.properties.style.color + '">' + f.properties.label + '</span>'})});
+      }
+      return L.circleMarker(latlng, f.properties.style);
+    },
     onEachFeature: function (f, l) {
       if (f.properties.popup) { l.bindPopup(f.properties.popup, {maxWidth: 360}); }
       if (f.properties.tooltip) { l.bindTooltip(f.properties.tooltip); }
@@ -238,6 +247,8 @@ def _legend_html(layers=DEFAULT_LAYERS) -> str:
         dots = " ".join(f'<span style="color:{c[s]}">●</span>&nbsp;{s}' for s in
                         ("liberated", "occupied", "contested", "advance", "shelling"))
         rows.append(f"places: {dots}")
+        rows.append('<i style="border:1.5px solid #777;padding:0 2px;letter-spacing:.08em">REGION</i> a region or '
+                    "river reported as a whole, framed in its status colour")
     return "<br>".join(rows)
 
 

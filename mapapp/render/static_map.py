@@ -826,6 +826,9 @@ class MapCanvas:
             handles.append(Line2D([], [], marker="o", linestyle="none", markersize=7, markerfacecolor="white",
                                   markeredgecolor="#444444", markeredgewidth=1.0,
                                   label="Date or place approximate"))
+        if "settlements" in layers and any(s.place.kind != "settlement" for s in shown_states.values()):
+            handles.append(Patch(facecolor="white", edgecolor="#777777", linewidth=1.0,
+                                 label="Region or river as a whole"))
         if "recent" in layers:
             handles.append(Line2D([], [], marker="o", linestyle="none", markersize=9, markerfacecolor="none",
                                   markeredgecolor="#000000", markeredgewidth=1.4,
@@ -940,7 +943,7 @@ class MapCanvas:
         returns (None, x, y) in display pixels, for what labels and the scale bar must keep clear of."""
         from mapapp.app_view import recent_events
 
-        places = {e.place.place_id: e.place for e in recent_events(self.events, when)}
+        places = {e.place.place_id: e.place for e in recent_events(self.events, when) if e.place.kind == "settlement"}
         self._ringed = set(places)
         if not places:
             return []
@@ -960,6 +963,8 @@ class MapCanvas:
     def _draw_markers(self, states: dict[str, PlaceState]) -> list[tuple[PlaceState, float, float]]:
         """One marker per place, coloured by its status at the date; dashed edge when its date is a week or a
         month, or the place is approximate. Returns (state, x, y) in display pixels."""
+        # A region, river or border reported as a whole is named by ``_draw_labels``, not marked as a point.
+        states = {k: s for k, s in states.items() if s.place.kind == "settlement"}
         if not states:
             return []
         ordered = sorted(states.values(), key=lambda s: STATUS_ORDER.index(s.status or "shelling"), reverse=True)
@@ -1089,6 +1094,30 @@ class MapCanvas:
             name = state.place.name + (" (disputed)" if state.disputed else "")
             ringed = state.place.place_id in self._ringed
             placed += try_place(name, px, py, prop, "#1a1a1a", ring + self._px(0.01) if ringed else gap)
+        # Regions, rivers and borders reported as a whole: their names in italic capitals, boxed in the status
+        # colour, centred on their reference point (no point is meant), where the settlements' names left room.
+        area_prop = font_props(self.fonts.label * 0.9, "bold", "italic")
+        for state in states.values():
+            if state.place.kind == "settlement":
+                continue
+            x, y = self.view.xy([state.place.lon], [state.place.lat])
+            (px, py), = self.ax.transData.transform([(x[0], y[0])])
+            text = state.place.name.upper() + (" (disputed)" if state.disputed else "")
+            w, h = _text_size(text, area_prop, self.renderer)
+            # On the point, else near it: a region's name need not sit on its reference point.
+            spots = [(px + sx * w / 2, py + sy * 1.2 * h) for sy in (0, 1, -1, 2, -2, 3, -3) for sx in (0, -1, 1)]
+            for cx, cy in spots:
+                box = _Box(cx - w / 2 - 2, cy - h / 2 - 1, cx + w / 2 + 2, cy + h / 2 + 1)
+                if box.inside(inner) and not any(box.overlaps(t) for t in taken):
+                    taken.append(box)
+                    colour = style.STATUS_COLOURS.get(state.status or "shelling", style.UNKNOWN_COLOUR)
+                    dx, dy = self.ax.transData.inverted().transform((cx, cy))
+                    self._add(self.ax.text(dx, dy, text, fontproperties=area_prop, color="#1a1a1a", ha="center",
+                                           va="center", zorder=7, parse_math=False,
+                                           bbox={**LABEL_BOX, "edgecolor": colour, "linewidth": 1.0}))
+                    placed += 1
+                    break
+
         marked = {s.place.name for s in states.values()}   # empty when the settlements are not drawn
         city_prop = font_props(self.fonts.city)
         dot_r = self._px(0.022)

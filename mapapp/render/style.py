@@ -45,3 +45,9 @@ def fill_opacity(status: str, basis: str | None) -> float:
 def dash_pattern(text: str | None) -> tuple[float, ...] | None:
     """A Leaflet dashArray ("6 4") as the on/off sequence matplotlib takes."""
     return tuple(float(x) for x in text.split()) if text else None
+
+# A region, river or border reported as a whole is drawn as its name in a frame of its status colour, not as a point
+# (Leaflet maps: the app's and the offline player's; the frame's colour is set per label).
+AREA_LABEL_CSS = (".mapapp-area span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap; "
+                  "cursor: pointer; font: italic 600 11px sans-serif; letter-spacing: .08em; text-transform: uppercase; "
+                  "color: #333; background: rgba(255,255,255,.75); border: 1.5px solid #777; padding: 0 3px; }")
