@@ -115,10 +115,11 @@ class _Trigger:
     strength: float
     direction: str = "both"  # "after": places follow it ("retreat from X"); "both": also before ("X, liberated by")
     stems: tuple[str, ...] = ()  # every match contains one of these: sentences without any skip the pattern
+    reach: int | None = None     # how far (characters) a place may lie from it; None: ``_WINDOW_AFTER``/``_BEFORE``
 
 
-def _t(kind, pattern, strength=0.8, direction="both", *, stems):
-    return _Trigger(kind, re.compile(pattern), strength, direction, tuple(stems))
+def _t(kind, pattern, strength=0.8, direction="both", *, stems, reach=None):
+    return _Trigger(kind, re.compile(pattern), strength, direction, tuple(stems), reach)
 
 
 def _any_of(stems) -> re.Pattern:
@@ -139,8 +140,10 @@ _TRIGGERS = (
              r"flee(?:ing)?)\b", 1.0, stems=("base", "hub", "battle of", "population of", "resident", "evacuat", "direction", "fled", "flee")),
     _t(None, r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\b", 1.0, "after", stems=("north", "south", "east", "west")),
     # liberated
-    _t("liberated", r"\b(?:liberat(?:ed|ing|ion of)|recaptur(?:ed|e|ing)|retak(?:en|e|ing)|retook|reclaim(?:ed|ing)|"
-                    r"regain(?:ed|ing)|took back|taken back|won back|freed|de-?occupied|back under ukrainian control|"
+    _t("liberated", r"\b(?:liberat(?:ed|ing|ion of|es?)|recaptur(?:ed|es?|ing)|retak(?:en|es?|ing)|retook|"
+                    r"reclaim(?:ed|ing|s)?|regain(?:ed|ing|s)?|took back|taken back|won back|freed|de-?occupied|"
+                    r"back under ukrainian control|ukrainian (?:forces|troops) (?:have |had )?(?:taken|took) "
+                    r"(?:full )?control of|"
                     r"recapture of)\b", 0.9, stems=("liberat", "recaptur", "retak", "retook", "reclaim", "regain", "took back", "taken back", "won back", "freed", "occupied", "ukrainian control")),
     _t("liberated", r"\b(?:raised|raising|hoisted|hoisting)\s+(?:the\s+)?(?:ukrainian\s+|national\s+)?flags?\b"
                     r"(?:\s+over)?|\bflags?\b[^.;]{0,40}?\b(?:had been |was |were )?(?:raised|hoisted)\s+over\b", 0.85, stems=("flag",)),
@@ -154,6 +157,12 @@ _TRIGGERS = (
                   r"(?:the\s+|their\s+|its\s+|a\s+)?(?:semi-)?siege\s+(?:of|around|on)\b"
                   r"|\bsiege\s+(?:of|around|on)\b(?=[^.;]{0,40}?\b(?:was|were|has been|had been)\s+"
                   r"(?:lifted|abandoned|broken)\b)", 0.7, "after", stems=("siege",)),
+    # A withdrawal is the other side's gain: Ukrainian troops pulling out of a town leave it to Russia.
+    _t("occupied", r"\bukrainian (?:forces|troops|units|soldiers|defenders|army)\s+(?:\w+\s+){0,3}?"
+                   r"(?:withdr(?:ew|awn|awing|aw|aws)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out))\s+"
+                   r"(?:\w+\s+){0,3}?from\b", 0.75, "after", stems=("ukrainian forces", "ukrainian troops",
+                                                                "ukrainian units", "ukrainian soldiers",
+                                                                "ukrainian defenders", "ukrainian army")),
     _t("liberated", r"\b(?:withdr(?:ew|awn|awing|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out)|"
                     r"regroup(?:ed|ing)?(?:\s+and\s+transferred)?|fled|abandon(?:ed|ing)|expelled|driven out|"
                     r"ousted|pushed\s+(?:\w+\s+){0,2}(?:back|out))\s+(?:\w+\s+){0,3}?from\b", 0.75, "after", stems=("withdr", "retreat", "pull", "regroup", "fled", "abandon", "expel", "driven out", "ousted", "pushed")),
@@ -161,12 +170,20 @@ _TRIGGERS = (
     # occupied
     _t("occupied", r"\b(?:fell|fallen)\s+to\s+(?:russian|russia|the russians|moscow)\b|\b(?:captured|seized|taken|"
                    r"occupied|overrun)\s+by\s+(?:russian|russia|the russians)\w*\b|\bunder russian (?:control|"
-                   r"occupation)\b|\brussian (?:forces|troops) (?:captured|seized|took|occupied)\b", 0.85, stems=("fell", "fallen", "captured by", "seized by", "taken by", "occupied by", "overrun by", "under russian", "russian forces", "russian troops")),
+                   r"occupation)\b|\b(?:russian (?:forces|troops|army)|russia) (?:captured?|captures|seized?|seizes|"
+                   r"occupied|occupies)\b|\brussian (?:forces|troops) (?:have |had )?(?:taken|took) "
+                   r"(?:full )?control of\b", 0.85, stems=("fell", "fallen", "captured by", "seized by", "taken by", "occupied by", "overrun by", "under russian", "russian forces", "russian troops", "russian army", "russia ")),
+    # "Russian forces took Soledar", but not "Russia takes aim at…" nor a place further on.
+    _t("occupied", r"\b(?:russian (?:forces|troops|army)|russia) (?:took|takes?)\b(?!\s+(?:aim|part|steps|over\s+\d))"
+                   r"(?:\s+(?:the\s+)?(?:town|city|village|settlement)\s+of)?", 0.8, "after",
+       stems=("russian forces", "russian troops", "russian army", "russia "), reach=3),
+    # "The fall of Avdiivka": the place right after it, not every place further on in the sentence.
+    _t("occupied", r"\b(?:the\s+)?fall of\b", 0.7, "after", stems=("fall of",), reach=3),
     # advance
     _t("advance", r"\breach(?:ed|es|ing)?\s+(?:the\s+)?(?:outskirts|edge|approaches|suburbs|centre|center)\s+of\b",
        0.85, "after", stems=("reach",)),
     _t("advance", r"\b(?:advanc(?:ed|ing|es)|push(?:ed|ing)?|mov(?:ed|ing)|clos(?:ed|ing) in)\s+(?:on|toward|towards|"
-                  r"into|to|as far as)\b|\b(?:entered|entering|approach(?:ed|ing)|attack(?:ed|ing)|"
+                  r"into|to|as far as)\b|\b(?:enter(?:ed|ing|s)?|approach(?:ed|ing)|attack(?:ed|ing)|"
                   r"counter-?attack(?:ed|ing)|taking aim at|offensive (?:on|against|toward|towards)|"
                   r"counteroffensive (?:on|against|toward|towards)|"
                   r"counteroffensive against russian forces in|assault on|(?:counter)?offensive (?:around|in)|"
@@ -175,6 +192,9 @@ _TRIGGERS = (
     _t("advance", r"\b(?:was|were|been|being)\s+(?:attacked|approached|entered|reached|stormed)\b|\bmoved in\b", 0.65,
        "before", stems=("was ", "were ", "been ", "being ", "moved in")),
     # contested
+    # Attacks around a town, kept up or repelled: fighting there, not a move onto it (nor a missile strike).
+    _t("contested", r"(?<!missile )(?<!rocket )(?<!drone )(?<!air )(?<!artillery )(?<!terror )(?<!terrorist )"
+                    r"\battacks\s+(?:on|around|near|against)\b", 0.7, stems=("attacks",)),
     _t("contested", r"\b(?:(?:heavy |fierce |intense )?fighting|battles? for|clashes|clashed|firefights?|"
                     r"contested|grey zone|gray zone|situation in|remains? (?:quite |very )?difficult|"
                     r"(?:tried|trying|attempt(?:ed|ing)?) to cross|river crossing|crossing the)\b", 0.7, stems=("fight", "battle", "clash", "contested", "zone", "situation in", "difficult", "cross")),
@@ -236,6 +256,12 @@ _NOT_THE_PLACE = re.compile(
     r"(?:(?:city|town|region)\s+of\s+)?(?:[A-Z][\w’'-]+(?:\s*,\s*|\s+and\s+))*$")
 # A region named right after a settlement only locates it: "Vasylenkove in the Kharkiv region", "Balakliya, Kharkiv".
 _LOCATOR_GAP = re.compile(r"^(?:\s*,\s*|\s+(?:in|of|near)\s+)(?:the\s+)?$")
+# So does one that opens the sentence as its setting, before the places it reports: "In the Zaporizhzhia region,
+# Ukrainian forces held Robotyne…" (matched on the words before the region's name, and after it).
+_FRAME_BEFORE = re.compile(r"^\W*(?:(?:Elsewhere|Meanwhile|Further \w+|Farther \w+),?\s+)?(?:In|in|Across|across)\s+"
+                           r"(?:the\s+)?$")
+_FRAME_AFTER = re.compile(r"(?:\s+(?:region|oblast|province))?\s*,", re.IGNORECASE)
+_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 _RECENT = re.compile(r"\b(?:recent(?:ly)?|in recent days|over the past (?:few |several )?days)\b", re.IGNORECASE)
 _VAGUE_PAST = re.compile(r"\b(?:earlier this year|last year|years? ago|months ago|in the past)\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\s*(?:It|The (?:town|city|village|settlement))\b")
@@ -278,6 +304,7 @@ class _Hit:
     end: int
     strength: float
     direction: str
+    reach: int | None = None
 
 
 _TRIGGER_STEMS = tuple((trigger, _any_of(trigger.stems)) for trigger in _TRIGGERS)
@@ -329,9 +356,9 @@ def _triggers_in(sentence: str, mask: int | None = None) -> list[_Hit]:
         if trigger.kind == "mask":
             continue  # an adjective phrase: it only hides the verb inside it
         if trigger.kind is not None and _is_hypothetical(sentence, start):
-            hits.append(_Hit(None, start, end, 1.0, trigger.direction))
+            hits.append(_Hit(None, start, end, 1.0, trigger.direction, trigger.reach))
         else:
-            hits.append(_Hit(trigger.kind, start, end, trigger.strength, trigger.direction))
+            hits.append(_Hit(trigger.kind, start, end, trigger.strength, trigger.direction, trigger.reach))
     return hits
 
 
@@ -353,13 +380,13 @@ def _nearest_hit(hits: list[_Hit], start: int, end: int) -> _Hit | None:
     for hit in hits:
         if hit.end <= start:
             distance = start - hit.end
-            if distance > _WINDOW_AFTER:
+            if distance > (_WINDOW_AFTER if hit.reach is None else hit.reach):
                 continue
         elif hit.start >= end:
             if hit.direction == "after":
                 continue
             distance = hit.start - end
-            if distance > _WINDOW_BEFORE:
+            if distance > (_WINDOW_BEFORE if hit.reach is None else hit.reach):
                 continue
         else:
             distance = 0
@@ -468,7 +495,10 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
                 rel_start, rel_end = 0, len(_PRONOUN_SUBJECT.match(sentence).group())
             locator = mention.kind == "region" and (not mention.place.place_id.startswith("katottg:") or (
                 previous is not None and previous.kind == "settlement" and previous.end <= mention.start
-                and _LOCATOR_GAP.match(text[previous.end:mention.start])))
+                and _LOCATOR_GAP.match(text[previous.end:mention.start])) or (
+                rel_start > 0 and _FRAME_BEFORE.match(sentence[:rel_start]) is not None
+                and _FRAME_AFTER.match(sentence, rel_end) is not None
+                and any(m.kind == "settlement" for m in in_sentence)))
             previous = mention
             hit = None if locator else _nearest_hit(hits, rel_start, rel_end)
             if hit is None or hit.kind is None or (mention.kind == "river" and hit.kind != "advance"):
@@ -504,7 +534,10 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
 def _date_near(stated, position: int, sentence: str, published: date | None,
                folded: str | None = None) -> tuple[date | None, str | None]:
     """The date phrase closest to the trigger, if it is in reach; else "recently" (that week); else publication."""
-    near = [d for d in stated if abs(d.start - position) <= _DATE_REACH]
+    # A date after "since" dates that clause ("…, which Russia had held since March"), not the trigger before it.
+    near = [d for d in stated if abs(d.start - position) <= _DATE_REACH
+            and not (d.start > position and "since" in sentence[position:d.start].lower()
+                     and _SINCE.search(sentence, position, d.start))]
     if near:
         best = min(near, key=lambda d: (abs(d.start - position), PRECISIONS.index(d.precision)))
         return best.date, best.precision

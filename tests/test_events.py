@@ -157,3 +157,46 @@ def test_the_town_a_siege_was_lifted_from_not_the_base_the_troops_returned_to():
     got = found("After breaking the siege of Sumy, the brigade returned to its major base in Okhtyrka.")
     assert ("Sumy", "advance", "2022-11-12", "day") in got
     assert not {g for g in got if g[0] == "Okhtyrka"}
+
+
+def test_headlines_in_the_present_tense():
+    assert found("Russian forces capture Avdiivka after Ukrainian withdrawal", date(2024, 2, 17)) == {
+        ("Avdiivka", "occupied", "2024-02-17", "day")}
+    assert found("Ukraine liberates Kupiansk as Russian lines crumble", date(2022, 9, 11)) == {
+        ("Kupiansk", "liberated", "2022-09-11", "day")}
+
+
+def test_attacks_around_a_town_are_fighting_there_not_the_shelling_reported_further_on():
+    got = found("Russian forces kept up attacks around Vuhledar, while shelling hit Nikopol overnight.")
+    assert got == {("Vuhledar", "contested", "2022-11-12", "day"), ("Nikopol", "shelling", "2022-11-12", "day")}
+    assert found("The brigade reported repelling 12 attacks near Kurakhove over the past day.") == {
+        ("Kurakhove", "contested", "2022-11-12", "day")}
+    assert found("Missile attacks on Odesa damaged the port.") == {("Odesa", "shelling", "2022-11-12", "day")}
+
+
+def test_who_withdraws_decides_who_holds_the_town():
+    assert found("Ukrainian troops withdrew from Soledar after weeks of fighting.", date(2023, 1, 25)) == {
+        ("Soledar", "occupied", "2023-01-25", "day")}
+    assert found("Russian troops withdrew from Kherson after weeks of fighting.") == {
+        ("Kherson", "liberated", "2022-11-12", "day")}
+
+
+def test_the_fall_of_a_town_is_dated_by_its_own_clause_not_by_a_since_clause():
+    got = found("The fall of Avdiivka is Moscow's biggest gain since it captured Bakhmut in May last year.",
+                date(2024, 2, 17))
+    assert ("Avdiivka", "occupied", "2024-02-17", "day") in got
+    assert not any(name == "Avdiivka" and when != "2024-02-17" for name, _, when, _ in got)
+
+
+def test_a_region_that_sets_the_scene_is_not_itself_the_event():
+    got = found("In the Zaporizhzhia region, Ukrainian forces held Robotyne, which they liberated last August.",
+                date(2024, 2, 17))
+    assert got == {("Robotyne", "liberated", "2023-08-01", "month")}
+    assert found("Heavy fighting continued in the Zaporizhzhia region on Friday.") == {
+        ("Zaporizhzhia Oblast", "contested", "2022-11-11", "day")}
+
+
+def test_russia_taking_a_town_is_an_occupation_but_taking_aim_at_one_is_not():
+    assert found("Russian forces took Soledar on Wednesday, the Wagner group said.", date(2023, 1, 13)) == {
+        ("Soledar", "occupied", "2023-01-11", "day")}
+    assert not any(kind == "occupied" for _, kind, _, _ in found("Russia takes aim at Kharkiv with new missiles."))
