@@ -167,6 +167,10 @@ _TRIGGERS = (
                     r"regroup(?:ed|ing)?(?:\s+and\s+transferred)?|fled|abandon(?:ed|ing)|expelled|driven out|"
                     r"ousted|pushed\s+(?:\w+\s+){0,2}(?:back|out))\s+(?:\w+\s+){0,3}?from\b", 0.75, "after", stems=("withdr", "retreat", "pull", "regroup", "fled", "abandon", "expel", "driven out", "ousted", "pushed")),
     _t("liberated", r"\bregrouped and transferred\b", 0.7, "before", stems=("regrouped",)),
+    # Russian troops leaving a place leave it to Ukraine: "Russian troops were leaving the villages of …".
+    _t("liberated", r"\brussian (?:forces|troops|units|soldiers|army)\s+(?:\w+\s+){0,3}?(?:left|leaving|leave|leaves)"
+                    r"\b", 0.7, "after", stems=("russian forces", "russian troops", "russian units", "russian soldiers",
+                                              "russian army")),
     # occupied
     _t("occupied", r"\b(?:fell|fallen)\s+to\s+(?:russian|russia|the russians|moscow)\b|\b(?:captured|seized|taken|"
                    r"occupied|overrun)\s+by\s+(?:russian|russia|the russians)\w*\b|\bunder russian (?:control|"
@@ -254,6 +258,9 @@ _NOT_THE_PLACE = re.compile(
     r"fell back|fled|heading|head)[”\"’]?\s+(?:\w+\s+){0,2}(?:to|toward|towards|into))\s+"
     r"(?:(?:the|separatist|self-proclaimed|so-called|breakaway|neighbou?ring|occupied)\s+)*"
     r"(?:(?:city|town|region)\s+of\s+)?(?:[A-Z][\w’'-]+(?:\s*,\s*|\s+and\s+))*$")
+# A power plant named after a town is not the town: the Zaporizhzhia plant is at Enerhodar, 50 km away.
+_PLANT_AFTER = re.compile(r"\s+(?:nuclear\s+(?:power\s+)?(?:plant|station)|npp|power\s+(?:plant|station))\b",
+                          re.IGNORECASE)
 # A region named right after a settlement only locates it: "Vasylenkove in the Kharkiv region", "Balakliya, Kharkiv".
 _LOCATOR_GAP = re.compile(r"^(?:\s*,\s*|\s+(?:in|of|near)\s+)(?:the\s+)?$")
 # So does one that opens the sentence as its setting, before the places it reports: "In the Zaporizhzhia region,
@@ -503,7 +510,8 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             hit = None if locator else _nearest_hit(hits, rel_start, rel_end)
             if hit is None or hit.kind is None or (mention.kind == "river" and hit.kind != "advance"):
                 continue
-            if _NOT_THE_PLACE.search(sentence[max(0, rel_start - 80):rel_start]):
+            if _NOT_THE_PLACE.search(sentence[max(0, rel_start - 80):rel_start]) or _PLANT_AFTER.match(sentence,
+                                                                                                    rel_end):
                 continue
             if any(abs(y - hit.start) <= _YEAR_REACH for y in past_years):
                 continue

@@ -200,3 +200,13 @@ def test_russia_taking_a_town_is_an_occupation_but_taking_aim_at_one_is_not():
     assert found("Russian forces took Soledar on Wednesday, the Wagner group said.", date(2023, 1, 13)) == {
         ("Soledar", "occupied", "2023-01-11", "day")}
     assert not any(kind == "occupied" for _, kind, _, _ in found("Russia takes aim at Kharkiv with new missiles."))
+
+
+def test_russian_troops_leaving_villages_leave_them_liberated():
+    got = found("Russian troops were leaving the nearby villages of Chornobaivka and Bilozerka, officials said.")
+    assert got == {("Chornobaivka", "liberated", "2022-11-12", "day"), ("Bilozerka", "liberated", "2022-11-12", "day")}
+
+
+def test_a_power_plant_named_after_a_town_is_not_the_town():
+    got = found("Shelling hit Nikopol across the river from the Zaporizhzhia nuclear plant overnight.")
+    assert got == {("Nikopol", "shelling", "2022-11-12", "day")}
