@@ -18,7 +18,7 @@ from streamlit_folium import st_folium
 from mapapp import settings
 from mapapp.app_view import (EVENT_TYPES, LAYERS, AreaCache, app_address, article_link, change_of, editing_allowed,
                              event_dates, filter_events, outlets_of, parse_center, parse_zoom, play_from, share_url,
-                             sources_up_to, step, timeline_rows)
+                             sources_up_to, step, timeline_rows, view_of)
 from mapapp.areas import BaselineError, baseline_from_bytes
 from mapapp.articles import (ArticleError, article_from_text, parse_date, seed_articles, stated_publication_date,
                              text_from_bytes)
@@ -165,6 +165,10 @@ def _add_article() -> None:
     else:
         st.session_state["add_result"] = ("success", f"Added “{article.title}”: {result.reports} reports."
                                           + (" " + "; ".join(notes) + "." if notes else ""))
+        with _store() as store:   # the map looks at what the article reports
+            view = view_of(store.reported_places(result.article_id))
+        if view is not None:
+            _focus(*view[0], view[1])
     st.session_state["article"] = result.duplicate_of or result.article_id
 
 

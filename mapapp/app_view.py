@@ -4,6 +4,7 @@ what changed between two dates, who may edit. ``streamlit_app.py`` only lays the
 from __future__ import annotations
 
 import hmac
+import math
 import threading
 from bisect import bisect_right
 from contextlib import contextmanager
@@ -204,6 +205,21 @@ class AreaCache:
 
 # ------------------------------------------------------------------------------------------------------------
 # The view in the URL: date and layers are bound to widgets; centre and zoom are kept here.
+
+def view_of(places, *, width_px: int = 700, max_zoom: int = 11) -> tuple[tuple[float, float], int] | None:
+    """A centre and a zoom that show ``places`` (the settlements in the theater, else any place there) on a map
+    about ``width_px`` wide: where the map looks once an article is added. None when none is in the theater."""
+    located = [p for p in places if p.theater and p.kind == "settlement"] or [p for p in places if p.theater]
+    if not located:
+        return None
+    south, north = min(p.lat for p in located), max(p.lat for p in located)
+    west, east = min(p.lon for p in located), max(p.lon for p in located)
+    centre = ((south + north) / 2, (west + east) / 2)
+    # Web Mercator: 256·2^zoom pixels to 360° of longitude; a degree of latitude is about 1/cos(lat) of those.
+    span = max(east - west, (north - south) / math.cos(math.radians(centre[0])), 0.05)
+    zoom = int(math.floor(math.log2(width_px * 360 / (256 * span))))
+    return centre, max(5, min(max_zoom, zoom))
+
 
 def parse_center(raw: str | None) -> tuple[float, float] | None:
     """``"49.2,37.3"`` → (49.2, 37.3); anything else (garbage, out of range) → None."""

@@ -315,6 +315,11 @@ class Store:
         return list(self.db.execute("SELECT start, end, surface, place_id, kind, score FROM mentions "
                                     "WHERE article_id = ? ORDER BY start", (article_id,)))
 
+    def reported_places(self, article_id: str) -> list[Place]:
+        """The places an article's reports are about, each once."""
+        return [_place_from_json(p) for (p,) in self.db.execute(
+            "SELECT place FROM reports WHERE article_id = ? GROUP BY place_id ORDER BY MIN(id)", (article_id,))]
+
     def reports(self) -> list[Report]:
         rows = self.db.execute(
             "SELECT r.article_id, r.place, r.event_type, r.date, r.date_precision, r.quote, r.sentence_start, "

@@ -159,6 +159,8 @@ def test_adding_an_article_puts_it_in_the_store_and_on_the_map():
              "<script>alert(1)</script>")
     assert any(s.value.startswith("Added") for s in at.success), [e.value for e in at.error]
     assert _events_caption(at) != before
+    lat, lon = at.session_state["map_args"]["center"]   # the map looks at the place the article reports
+    assert abs(lat - 50.27) < 0.05 and abs(lon - 35.98) < 0.05 and at.session_state["map_args"]["zoom"] >= 10
     at.query_params["view"] = "Articles and places"
     _run(at)
     markup = [m.value for m in at.markdown if "<mark" in m.value][0]

@@ -209,3 +209,24 @@ def test_markers_from_the_memo_are_the_markers_drawn_afresh(events):
         remembered = markers(events_layer(states, when=when, link=link, memo=memo))
         assert remembered.data_json == fresh.data_json and remembered.styles_json == fresh.styles_json
     assert len(memo) == 4   # Bakhmut, Balakliia, Izium, Kupiansk: dates seen again add nothing
+
+
+def test_the_view_of_an_articles_places_frames_them():
+    from mapapp.app_view import view_of
+    from mapapp.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    kherson, snihurivka, moscow = (gaz.lookup(name)[0] for name in ("kherson", "snihurivka", "moscow"))
+    import math
+
+    def pixels_from_centre(place, centre, zoom):   # Web Mercator, as Leaflet draws it
+        scale = 256 * 2 ** zoom / 360
+        mercator = lambda lat: math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))  # noqa: E731
+        return (abs(place.lon - centre[1]) * scale, abs(mercator(place.lat) - mercator(centre[0])) * scale)
+
+    centre, zoom = view_of([kherson, snihurivka, moscow])   # Moscow is no place in the theater to frame
+    for place in (kherson, snihurivka):   # on a map 700 × 620 px, with room around for their names
+        dx, dy = pixels_from_centre(place, centre, zoom)
+        assert dx < 350 - 60 and dy < 310 - 40, (place.name, dx, dy, zoom)
+    assert zoom >= 8                      # ~50 km apart: not the whole country
+    assert view_of([kherson])[1] == 11 and view_of([moscow]) is None and view_of([]) is None
