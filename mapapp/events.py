@@ -168,9 +168,10 @@ _TRIGGERS = (
                     r"ousted|pushed\s+(?:\w+\s+){0,2}(?:back|out))\s+(?:\w+\s+){0,3}?from\b", 0.75, "after", stems=("withdr", "retreat", "pull", "regroup", "fled", "abandon", "expel", "driven out", "ousted", "pushed")),
     _t("liberated", r"\bregrouped and transferred\b", 0.7, "before", stems=("regrouped",)),
     # Russian troops leaving a place leave it to Ukraine: "Russian troops were leaving the villages of …".
+    # The place comes right after the verb ("left 20 dead near Bakhmut", "left behind mines" are not the place).
     _t("liberated", r"\brussian (?:forces|troops|units|soldiers|army)\s+(?:\w+\s+){0,3}?(?:left|leaving|leave|leaves)"
-                    r"\b", 0.7, "after", stems=("russian forces", "russian troops", "russian units", "russian soldiers",
-                                              "russian army")),
+                    r"\b(?!\s+(?:behind|\d|dozens|hundreds|thousands|their|them|it|its|the bodies|mines))", 0.7, "after",
+       stems=("russian forces", "russian troops", "russian units", "russian soldiers", "russian army"), reach=45),
     # occupied
     _t("occupied", r"\b(?:fell|fallen)\s+to\s+(?:russian|russia|the russians|moscow)\b|\b(?:captured|seized|taken|"
                    r"occupied|overrun)\s+by\s+(?:russian|russia|the russians)\w*\b|\bunder russian (?:control|"
@@ -182,7 +183,8 @@ _TRIGGERS = (
                    r"(?:\s+(?:the\s+)?(?:town|city|village|settlement)\s+of)?", 0.8, "after",
        stems=("russian forces", "russian troops", "russian army", "russia "), reach=3),
     # "The fall of Avdiivka": the place right after it, not every place further on in the sentence.
-    _t("occupied", r"\b(?:the\s+)?fall of\b", 0.7, "after", stems=("fall of",), reach=3),
+    _t("occupied", r"\b(?:the\s+)?fall of\b(?![^.;]{0,40}?\bto\s+(?:the\s+)?(?:ukrain|kyiv))", 0.7, "after",
+       stems=("fall of",), reach=3),
     # advance
     _t("advance", r"\breach(?:ed|es|ing)?\s+(?:the\s+)?(?:outskirts|edge|approaches|suburbs|centre|center)\s+of\b",
        0.85, "after", stems=("reach",)),
@@ -196,9 +198,10 @@ _TRIGGERS = (
     _t("advance", r"\b(?:was|were|been|being)\s+(?:attacked|approached|entered|reached|stormed)\b|\bmoved in\b", 0.65,
        "before", stems=("was ", "were ", "been ", "being ", "moved in")),
     # contested
-    # Attacks around a town, kept up or repelled: fighting there, not a move onto it (nor a missile strike).
-    _t("contested", r"(?<!missile )(?<!rocket )(?<!drone )(?<!air )(?<!artillery )(?<!terror )(?<!terrorist )"
-                    r"\battacks\s+(?:on|around|near|against)\b", 0.7, stems=("attacks",)),
+    # Attacks around a town, kept up or repelled: fighting there, not a move onto it. ("Attacks on" a city are as
+    # often strikes: left to the other words of the sentence.)
+    _t("contested", r"\battacks\s+(?:around|near)\b|\brepel\w*\s+(?:\w+\s+){0,2}attacks\s+(?:on|against)\b", 0.7,
+       stems=("attacks",)),
     _t("contested", r"\b(?:(?:heavy |fierce |intense )?fighting|battles? for|clashes|clashed|firefights?|"
                     r"contested|grey zone|gray zone|situation in|remains? (?:quite |very )?difficult|"
                     r"(?:tried|trying|attempt(?:ed|ing)?) to cross|river crossing|crossing the)\b", 0.7, stems=("fight", "battle", "clash", "contested", "zone", "situation in", "difficult", "cross")),

@@ -172,6 +172,7 @@ def test_attacks_around_a_town_are_fighting_there_not_the_shelling_reported_furt
     assert found("The brigade reported repelling 12 attacks near Kurakhove over the past day.") == {
         ("Kurakhove", "contested", "2022-11-12", "day")}
     assert found("Missile attacks on Odesa damaged the port.") == {("Odesa", "shelling", "2022-11-12", "day")}
+    assert found("Russian attacks on Kharkiv killed three people.") == {("Kharkiv", "shelling", "2022-11-12", "day")}
 
 
 def test_who_withdraws_decides_who_holds_the_town():
@@ -186,6 +187,8 @@ def test_the_fall_of_a_town_is_dated_by_its_own_clause_not_by_a_since_clause():
                 date(2024, 2, 17))
     assert ("Avdiivka", "occupied", "2024-02-17", "day") in got
     assert not any(name == "Avdiivka" and when != "2024-02-17" for name, _, when, _ in got)
+    assert not any(kind == "occupied" for _, kind, _, _ in found("The fall of Kherson to Ukrainian forces was a blow "
+                                                                 "to Moscow."))
 
 
 def test_a_region_that_sets_the_scene_is_not_itself_the_event():
@@ -205,6 +208,9 @@ def test_russia_taking_a_town_is_an_occupation_but_taking_aim_at_one_is_not():
 def test_russian_troops_leaving_villages_leave_them_liberated():
     got = found("Russian troops were leaving the nearby villages of Chornobaivka and Bilozerka, officials said.")
     assert got == {("Chornobaivka", "liberated", "2022-11-12", "day"), ("Bilozerka", "liberated", "2022-11-12", "day")}
+    for text in ("Russian troops left 20 dead in the fields near Bakhmut, officials said.",
+                 "Russian forces left behind mines in the streets of Izium."):
+        assert not any(kind == "liberated" for _, kind, _, _ in found(text)), text
 
 
 def test_a_power_plant_named_after_a_town_is_not_the_town():
