@@ -271,6 +271,11 @@ _LOCATOR_GAP = re.compile(r"^(?:\s*,\s*|\s+(?:in|of|near)\s+)(?:the\s+)?$")
 _FRAME_BEFORE = re.compile(r"^\W*(?:(?:Elsewhere|Meanwhile|Further \w+|Farther \w+),?\s+)?(?:In|in|Across|across)\s+"
                            r"(?:the\s+)?$")
 _FRAME_AFTER = re.compile(r"(?:\s+(?:region|oblast|province))?\s*,", re.IGNORECASE)
+# Where the speakers are, not where the event is: "In Kharkiv, officials said Izium was retaken".
+_SPEAKERS_AFTER = re.compile(r"\s*,\s+(?:the\s+|local\s+|regional\s+|military\s+|ukrainian\s+|russian\s+)*"
+                             r"(?:officials?|authorities|governor|mayor|spokes\w+|commanders?|military|police|"
+                             r"prosecutors?|ministry|administration)\b[^,.;]{0,40}?\b(?:said|say|says|reported|told|"
+                             r"announced|confirmed)\b", re.IGNORECASE)
 _SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
 _RECENT = re.compile(r"\b(?:recent(?:ly)?|in recent days|over the past (?:few |several )?days)\b", re.IGNORECASE)
 _VAGUE_PAST = re.compile(r"\b(?:earlier this year|last year|years? ago|months ago|in the past)\b", re.IGNORECASE)
@@ -508,7 +513,10 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
                 and _LOCATOR_GAP.match(text[previous.end:mention.start])) or (
                 rel_start > 0 and _FRAME_BEFORE.match(sentence[:rel_start]) is not None
                 and _FRAME_AFTER.match(sentence, rel_end) is not None
-                and any(m.kind == "settlement" for m in in_sentence)))
+                and any(m.kind == "settlement" for m in in_sentence))) or (
+                rel_start > 0 and _FRAME_BEFORE.match(sentence[:rel_start]) is not None
+                and _SPEAKERS_AFTER.match(sentence, rel_end) is not None
+                and any(m is not mention and m.kind == "settlement" for m in in_sentence))
             previous = mention
             hit = None if locator else _nearest_hit(hits, rel_start, rel_end)
             if hit is None or hit.kind is None or (mention.kind == "river" and hit.kind != "advance"):

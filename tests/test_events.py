@@ -216,3 +216,13 @@ def test_russian_troops_leaving_villages_leave_them_liberated():
 def test_a_power_plant_named_after_a_town_is_not_the_town():
     got = found("Shelling hit Nikopol across the river from the Zaporizhzhia nuclear plant overnight.")
     assert got == {("Nikopol", "shelling", "2022-11-12", "day")}
+
+
+def test_the_city_where_officials_speak_is_not_the_event_place():
+    assert found("In Kharkiv, officials said the city of Izium was retaken on Saturday.") == {
+        ("Izium", "liberated", "2022-11-12", "day")}
+    assert found("In Zaporizhzhia, the regional governor said Russian forces shelled Orikhiv.") == {
+        ("Orikhiv", "shelling", "2022-11-12", "day")}
+    # with no other place, the city is the report's own place
+    assert found("In Kupiansk, officials said shelling continued overnight.") == {
+        ("Kupiansk", "shelling", "2022-11-12", "day")}
