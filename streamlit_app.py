@@ -152,6 +152,7 @@ def _add_article() -> None:
                 notes.append("no publication date: relative dates ('on Sunday') stay unresolved")
         with _store() as store:
             result = store.add_article(article)
+            places = store.reported_places(result.article_id) if result.status == "added" else []
     except (ArticleError, StoreError) as exc:
         st.session_state["add_result"] = ("error", str(exc))
         return
@@ -165,8 +166,7 @@ def _add_article() -> None:
     else:
         st.session_state["add_result"] = ("success", f"Added “{article.title}”: {result.reports} reports."
                                           + (" " + "; ".join(notes) + "." if notes else ""))
-        with _store() as store:   # the map looks at what the article reports
-            view = view_of(store.reported_places(result.article_id))
+        view = view_of(places)   # the map looks at what the article reports
         if view is not None:
             _focus(*view[0], view[1])
     st.session_state["article"] = result.duplicate_of or result.article_id

@@ -13,7 +13,6 @@ names the generator did not draw (regions, countries, the seed paragraphs' place
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 from pathlib import Path
@@ -24,15 +23,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from make_corpus import build_corpus  # noqa: E402
 
+from mapapp.evaluation import distance_km  # noqa: E402
 from mapapp.gazetteer import load_gazetteer  # noqa: E402
 from mapapp.geoparse import mentions_from_text  # noqa: E402
 
 RIGHT_KM = 5.0
-
-
-def _km(a, b) -> float:
-    dx = (b.lon - a.lon) * math.cos(math.radians((a.lat + b.lat) / 2))
-    return 111.195 * math.hypot(dx, b.lat - a.lat)
 
 
 def score(profile: str, mb: float, seed: int, gaz) -> dict:
@@ -48,7 +43,7 @@ def score(profile: str, mb: float, seed: int, gaz) -> dict:
             expected = gaz.by_id[next(iter(ids))]
             if mention.place is None:
                 counts["unresolved"] += 1
-            elif _km(mention.place, expected) <= RIGHT_KM:
+            elif distance_km(mention.place.lat, mention.place.lon, expected.lat, expected.lon) <= RIGHT_KM:
                 counts["right"] += 1
             else:
                 counts["wrong"] += 1

@@ -508,15 +508,7 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             rel_start, rel_end = mention.start - s_start, mention.end - s_start
             if rel_start < 0:  # the place of a pronoun subject: it stands where the pronoun does
                 rel_start, rel_end = 0, len(_PRONOUN_SUBJECT.match(sentence).group())
-            locator = mention.kind == "region" and (not mention.place.place_id.startswith("katottg:") or (
-                previous is not None and previous.kind == "settlement" and previous.end <= mention.start
-                and _LOCATOR_GAP.match(text[previous.end:mention.start])) or (
-                rel_start > 0 and _FRAME_BEFORE.match(sentence[:rel_start]) is not None
-                and _FRAME_AFTER.match(sentence, rel_end) is not None
-                and any(m.kind == "settlement" for m in in_sentence))) or (
-                rel_start > 0 and _FRAME_BEFORE.match(sentence[:rel_start]) is not None
-                and _SPEAKERS_AFTER.match(sentence, rel_end) is not None
-                and any(m is not mention and m.kind == "settlement" for m in in_sentence))
+            locator = _only_locates(mention, previous, in_sentence, text, sentence, rel_start, rel_end)
             previous = mention
             hit = None if locator else _nearest_hit(hits, rel_start, rel_end)
             if hit is None or hit.kind is None or (mention.kind == "river" and hit.kind != "advance"):
@@ -550,13 +542,30 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
     return reports
 
 
+def _only_locates(mention, previous, in_sentence, text: str, sentence: str, rel_start: int, rel_end: int) -> bool:
+    """Whether a name only says where the event or its speakers are, and is not the event's place: a region that
+    is not a KATOTTG unit, one right after a settlement ("Vasylenkove in the Kharkiv region"), one that opens the
+    sentence as its setting ("In the Zaporizhzhia region, … Robotyne"), or any name that opens it as where the
+    speakers are ("In Kharkiv, officials said Izium…"); the last two only when the sentence names a settlement
+    besides."""
+    if mention.kind == "region" and (not mention.place.place_id.startswith("katottg:") or (
+            previous is not None and previous.kind == "settlement" and previous.end <= mention.start
+            and _LOCATOR_GAP.match(text[previous.end:mention.start]))):
+        return True
+    if rel_start <= 0 or _FRAME_BEFORE.match(sentence[:rel_start]) is None:
+        return False
+    if not any(m is not mention and m.kind == "settlement" for m in in_sentence):
+        return False
+    return bool((mention.kind == "region" and _FRAME_AFTER.match(sentence, rel_end))
+                or _SPEAKERS_AFTER.match(sentence, rel_end))
+
+
 def _date_near(stated, position: int, sentence: str, published: date | None,
                folded: str | None = None) -> tuple[date | None, str | None]:
     """The date phrase closest to the trigger, if it is in reach; else "recently" (that week); else publication."""
     # A date after "since" dates that clause ("…, which Russia had held since March"), not the trigger before it.
     near = [d for d in stated if abs(d.start - position) <= _DATE_REACH
-            and not (d.start > position and "since" in sentence[position:d.start].lower()
-                     and _SINCE.search(sentence, position, d.start))]
+            and not (d.start > position and _SINCE.search(sentence, position, d.start))]
     if near:
         best = min(near, key=lambda d: (abs(d.start - position), PRECISIONS.index(d.precision)))
         return best.date, best.precision

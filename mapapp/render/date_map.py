@@ -17,7 +17,7 @@ from mapapp.app_view import LAYERS, RECENT_DAYS, recent_events
 from mapapp.render.folium_layers import (STATUS_COLOURS, THEATER_CENTER, CircleMarkers, areas_layers,
                                          borders_layer, display_features, display_name, events_layer,
                                          script_safe_json, short_quote)
-from mapapp.render.style import AREA_LABEL_CSS
+from mapapp.render.style import AREA_LABEL_CSS, AREA_LABEL_SWATCH
 
 ARROW_HEAD_KM = 6.0
 
@@ -74,9 +74,7 @@ class Legend(MacroElement):
             f'vertical-align:middle;"></span>Front line &nbsp;<b style="color:{c["advance"]}">➤</b> Advance',
             "Places: " + " ".join(_dot(c[s]) + s for s in ("liberated", "contested", "occupied", "advance",
                                                             "shelling")),
-            '<span style="font-style:italic;font-weight:600;letter-spacing:.08em;border:1.5px solid #777;'
-            'padding:0 2px;">REGION</span> a region, river or border reported as a whole (framed in its status '
-            "colour)",
+            AREA_LABEL_SWATCH + " a region, river or border reported as a whole (framed in its status colour)",
             _dot("#777", "dashed") + "approximate place or fuzzy date &nbsp;"
             '<span style="display:inline-block;width:9px;height:9px;border-radius:50%;margin:0 3px 0 1px;'
             f'vertical-align:middle;border:2px solid #000;"></span>reported in the last {RECENT_DAYS} days',

@@ -247,8 +247,7 @@ def _legend_html(layers=DEFAULT_LAYERS) -> str:
         dots = " ".join(f'<span style="color:{c[s]}">●</span>&nbsp;{s}' for s in
                         ("liberated", "occupied", "contested", "advance", "shelling"))
         rows.append(f"places: {dots}")
-        rows.append('<i style="border:1.5px solid #777;padding:0 2px;letter-spacing:.08em">REGION</i> a region or '
-                    "river reported as a whole, framed in its status colour")
+        rows.append(style.AREA_LABEL_SWATCH + " a region or river reported as a whole, framed in its status colour")
     return "<br>".join(rows)
 
 

@@ -51,3 +51,5 @@ def dash_pattern(text: str | None) -> tuple[float, ...] | None:
 AREA_LABEL_CSS = (".mapapp-area span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap; "
                   "cursor: pointer; font: italic 600 11px sans-serif; letter-spacing: .08em; text-transform: uppercase; "
                   "color: #333; background: rgba(255,255,255,.75); border: 1.5px solid #777; padding: 0 3px; }")
+AREA_LABEL_SWATCH = ('<i style="font-weight:600;letter-spacing:.08em;border:1.5px solid #777;padding:0 2px;">'
+                     "REGION</i>")   # the legends' sample of such a name
