@@ -54,6 +54,7 @@ class Report:
     disputed: bool = False
     counter_claim: str | None = None
     confidence: float = 0.5
+    actor: str | None = None    # whose forces, where the sentence says and it differs from ``ACTORS[event_type]``
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +88,30 @@ _SENTENCE_BREAK_FAST = re.compile(
     r"[.!?…\n](?:(?<=[.!?…])([\"”’)\]]*\s+)(?=[\"“‘(\[]?[A-Z0-9А-ЯІЇЄҐ])|(?<=\n)\s*\n|(?<=\n)(?<![,:;]\n))")
 
 
+# A full stop after one of these, or after an initial ("V.", "U.S."), ends no sentence: "on Aug. 16", "Gov. Oleh
+# Syniehubov", "Lt. Gen. Syrskyi", "St. Petersburg".
+_ABBREVIATIONS = frozenset(
+    "gov gen lt col maj sgt capt cmdr adm mr mrs ms dr st sen rep prof est jr sr vs dept govt pres mt ft"
+    .split())
+_BEFORE_NUMBER = frozenset("jan feb mar apr jun jul aug sep sept oct nov dec no nos".split())  # "Aug. 16", "No. 3"
+_WORD_BEFORE_STOP = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
+
+
 def _sentence_breaks(text: str):
-    """(start, end) of each match of ``_SENTENCE_BREAK`` in ``text``, in order."""
+    """(start, end) of each match of ``_SENTENCE_BREAK`` in ``text``, in order, except after an abbreviation."""
     for m in _SENTENCE_BREAK_FAST.finditer(text):
-        yield m.span(1) if m.start(1) >= 0 else m.span()
+        if m.start(1) < 0:
+            yield m.span()
+            continue
+        if text[m.start()] == "." and not text[m.start() - 5:m.start()].isalnum():  # a word of 5+ letters is none
+            word = _WORD_BEFORE_STOP.search(text, max(0, m.start() - 12), m.start() + 1)
+            if word is not None and word.start() > 0 and text[word.start() - 1].isalnum():
+                word = None  # the end of a longer word ("…the other 12.")
+            if word is not None and ("." in word[1] or (len(word[1]) == 1 and word[1].isupper())
+                                     or word[1].lower() in _ABBREVIATIONS
+                                     or (word[1].lower() in _BEFORE_NUMBER and text[m.end(1):m.end(1) + 1].isdigit())):
+                continue
+        yield m.span(1)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -116,10 +137,12 @@ class _Trigger:
     direction: str = "both"  # "after": places follow it ("retreat from X"); "both": also before ("X, liberated by")
     stems: tuple[str, ...] = ()  # every match contains one of these: sentences without any skip the pattern
     reach: int | None = None     # how far (characters) a place may lie from it; None: ``_WINDOW_AFTER``/``_BEFORE``
+    orient: str | None = None    # how the side doing it changes the event (``_oriented``): "capture", "withdrawal",
+                                 # "mover"; None: the pattern names the side itself or it does not matter
 
 
-def _t(kind, pattern, strength=0.8, direction="both", *, stems, reach=None):
-    return _Trigger(kind, re.compile(pattern), strength, direction, tuple(stems), reach)
+def _t(kind, pattern, strength=0.8, direction="both", *, stems, reach=None, orient=None):
+    return _Trigger(kind, re.compile(pattern), strength, direction, tuple(stems), reach, orient)
 
 
 def _any_of(stems) -> re.Pattern:
@@ -144,9 +167,11 @@ _TRIGGERS = (
                     r"reclaim(?:ed|ing|s)?|regain(?:ed|ing|s)?|took back|taken back|won back|freed|de-?occupied|"
                     r"back under ukrainian control|ukrainian (?:forces|troops) (?:have |had )?(?:taken|took) "
                     r"(?:full )?control of|"
-                    r"recapture of)\b", 0.9, stems=("liberat", "recaptur", "retak", "retook", "reclaim", "regain", "took back", "taken back", "won back", "freed", "occupied", "ukrainian control")),
+                    r"recapture of)\b", 0.9, stems=("liberat", "recaptur", "retak", "retook", "reclaim", "regain", "took back", "taken back", "won back", "freed", "occupied", "ukrainian control"),
+       orient="capture"),
     _t("liberated", r"\b(?:raised|raising|hoisted|hoisting)\s+(?:the\s+)?(?:ukrainian\s+|national\s+)?flags?\b"
-                    r"(?:\s+over)?|\bflags?\b[^.;]{0,40}?\b(?:had been |was |were )?(?:raised|hoisted)\s+over\b", 0.85, stems=("flag",)),
+                    r"(?:\s+(?:over|in|above))?|\bflags?\b[^.;]{0,40}?\b(?:had been |has been |have been |was |were )?"
+                    r"(?:raised|hoisted)\s+(?:over|in|above)\b", 0.85, stems=("flag",), orient="capture"),
     # Pulling back from *around* a town is ground gained near it, not the town retaken.
     _t("advance", r"\b(?:withdr(?:ew|awn|awing|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out)|"
                   r"pushed\s+(?:\w+\s+){0,2}back)\s+(?:\w+\s+){0,2}?from\s+(?:around|the outskirts of|near)\b", 0.7,
@@ -160,17 +185,21 @@ _TRIGGERS = (
     # A withdrawal is the other side's gain: Ukrainian troops pulling out of a town leave it to Russia.
     _t("occupied", r"\bukrainian (?:forces|troops|units|soldiers|defenders|army)\s+(?:\w+\s+){0,3}?"
                    r"(?:withdr(?:ew|awn|awing|aw|aws)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out))\s+"
-                   r"(?:\w+\s+){0,3}?from\b", 0.75, "after", stems=("ukrainian forces", "ukrainian troops",
+                   r"(?:\w+\s+){0,3}?(?:from|out of)\b", 0.75, "after", stems=("ukrainian forces", "ukrainian troops",
                                                                 "ukrainian units", "ukrainian soldiers",
                                                                 "ukrainian defenders", "ukrainian army")),
     _t("liberated", r"\b(?:withdr(?:ew|awn|awing|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out)|"
                     r"regroup(?:ed|ing)?(?:\s+and\s+transferred)?|fled|abandon(?:ed|ing)|expelled|driven out|"
-                    r"ousted|pushed\s+(?:\w+\s+){0,2}(?:back|out))\s+(?:\w+\s+){0,3}?from\b", 0.75, "after", stems=("withdr", "retreat", "pull", "regroup", "fled", "abandon", "expel", "driven out", "ousted", "pushed")),
+                    r"ousted|pushed\s+(?:\w+\s+){0,2}(?:back|out))\s+(?:\w+\s+){0,3}?from\b|"
+                    r"\b(?:withdr(?:ew|awn|awing|aw|aws)|pull(?:ed|ing|s)?)\s+(?:\w+\s+){0,2}?out\s+of\b", 0.75, "after",
+       stems=("withdr", "retreat", "pull", "regroup", "fled", "abandon", "expel", "driven out", "ousted", "pushed"),
+       orient="withdrawal"),
     _t("liberated", r"\bregrouped and transferred\b", 0.7, "before", stems=("regrouped",)),
     # Russian troops leaving a place leave it to Ukraine: "Russian troops were leaving the villages of …".
     # The place comes right after the verb ("left 20 dead near Bakhmut", "left behind mines" are not the place).
     _t("liberated", r"\brussian (?:forces|troops|units|soldiers|army)\s+(?:\w+\s+){0,3}?(?:left|leaving|leave|leaves)"
-                    r"\b(?!\s+(?:behind|\d|dozens|hundreds|thousands|their|them|it|its|the bodies|mines))", 0.7, "after",
+                    r"\b(?!\s+(?:behind|\d|dozens|hundreds|thousands|their|them|it|its|the bodies|mines|bank|flank|side))(?<!the left)"
+                    r"(?<!on left)", 0.7, "after",
        stems=("russian forces", "russian troops", "russian units", "russian soldiers", "russian army"), reach=45),
     # occupied
     _t("occupied", r"\b(?:fell|fallen)\s+to\s+(?:russian|russia|the russians|moscow)\b|\b(?:captured|seized|taken|"
@@ -186,17 +215,25 @@ _TRIGGERS = (
     _t("occupied", r"\b(?:the\s+)?fall of\b(?![^.;]{0,40}?\bto\s+(?:the\s+)?(?:ukrain|kyiv))", 0.7, "after",
        stems=("fall of",), reach=3),
     # advance
-    _t("advance", r"\breach(?:ed|es|ing)?\s+(?:the\s+)?(?:outskirts|edge|approaches|suburbs|centre|center)\s+of\b",
-       0.85, "after", stems=("reach",)),
-    _t("advance", r"\b(?:advanc(?:ed|ing|es)|push(?:ed|ing)?|mov(?:ed|ing)|clos(?:ed|ing) in)\s+(?:on|toward|towards|"
-                  r"into|to|as far as)\b|\b(?:enter(?:ed|ing|s)?|approach(?:ed|ing)|attack(?:ed|ing)|"
+    _t("advance", r"\breach(?:ed|es|ing)?\s+(?:the\s+)?(?:(?:north|south|east|west|north-?east|north-?west|south-?east|"
+                  r"south-?west)(?:ern)?\s+)?(?:outskirts|edge|approaches|suburbs|centre|center)\s+of\b",
+       0.85, "after", stems=("reach",), orient="mover"),
+    _t("advance", r"\b(?:advanc(?:ed|ing)\s+(?:near|around)|(?:advanc(?:ed|ing|es|e)|push(?:ed|ing|es)?|mov(?:ed|ing|es)|"
+                  r"clos(?:ed|ing|es) in)\s+(?:on|toward|towards|"
+                  r"into|to|as far as))\b|\b(?:enter(?:ed|ing|s)?|approach(?:ed|ing)|attack(?:ed|ing)|"
                   r"counter-?attack(?:ed|ing)|taking aim at|offensive (?:on|against|toward|towards)|"
                   r"counteroffensive (?:on|against|toward|towards)|"
                   r"counteroffensive against russian forces in|assault on|(?:counter)?offensive (?:around|in)|"
+                  r"advanc(?:ed|ing|es|e)\s+(?:\w+\s+){1,4}?(?:toward|towards)|"
                   r"control territory up (?:until|to)|(?:clawing|claw|clawed) back (?:land|ground|territory))\b",
-       0.65, "after", stems=("advanc", "push", "mov", "clos", "enter", "approach", "attack", "aim at", "offensive", "assault", "control territory", "claw")),
+       0.65, "after", stems=("advanc", "push", "mov", "clos", "enter", "approach", "attack", "aim at", "offensive", "assault", "control territory", "claw"),
+       orient="mover"),
     _t("advance", r"\b(?:was|were|been|being)\s+(?:attacked|approached|entered|reached|stormed)\b|\bmoved in\b", 0.65,
-       "before", stems=("was ", "were ", "been ", "being ", "moved in")),
+       "before", stems=("was ", "were ", "been ", "being ", "moved in"), orient="mover"),
+    # Captured, seized, took control: whose troops did it decides the event (``_oriented``); unknown, none.
+    _t("capture", r"\b(?:captur(?:ed|es|e|ing)|seiz(?:ed|es|e|ing)|overr?an|overrun|(?:took|taken|take|takes|taking)\s+"
+                  r"(?:full\s+|complete\s+|total\s+)?control\s+of)\b", 0.8, "after",
+       stems=("captur", "seiz", "overran", "overrun", "control of"), reach=30, orient="capture"),
     # contested
     # Attacks around a town, kept up or repelled: fighting there, not a move onto it. ("Attacks on" a city are as
     # often strikes: left to the other words of the sentence.)
@@ -208,7 +245,10 @@ _TRIGGERS = (
     # shelling
     _t("shelling", r"\b(?:shell(?:ed|ing|s)?|bombard(?:ed|ing|ment)|bomb(?:ed|ing)|air ?strikes?|missile (?:strikes?|"
                    r"attacks?)|rocket (?:strikes?|attacks?|fire)|strikes? on|struck|artillery (?:fire|strikes?)|"
-                   r"pummell?(?:ed|ing)|drone (?:strikes?|attacks?)|explosions?)\b", 0.75, stems=("shell", "bomb", "strike", "struck", "artillery", "pummel", "drone", "explosion", "missile", "rocket")),
+                   r"pummell?(?:ed|ing)|drone (?:strikes?|attacks?)|explosions?|"
+                   r"(?:came|comes|come|coming)\s+under\s+(?:\w+\s+){0,2}?(?:attack|fire)|"
+                   r"(?:drones?|missiles?|rockets?|shells?|bombs?|strikes?|artillery|shelling)\s+(?:also\s+|again\s+)?"
+                   r"(?:hit|hits|slammed\s+into|landed\s+(?:in|on)))\b", 0.75, stems=("shell", "bomb", "strike", "struck", "artillery", "pummel", "drone", "explosion", "missile", "rocket", "came under", "comes under", "come under", "coming under")),
     _t("shelling", r"\b(?:killed|died|dead|wounded|injured|injuries|hospitali[sz]ed|casualties)\b", 0.55, stems=("kill", "died", "dead", "wound", "injur", "hospitali", "casualt")),
     # Attempts and purposes name places that were not (yet) taken: "attempting to seize Kyiv", "let alone seizing".
     _t(None, r"\b(?:attempt\w*|trying|tried|try|fail\w*|sought|seeking|plans?|planned|aim\w*|order)\s+to\s+\w+|"
@@ -254,7 +294,10 @@ _EVENT_KINDS = ("settlement", "region", "river")  # a river only as the line an 
 # A name that is the agent or the seat of whoever speaks is not where the event is: "retaken by Kyiv", "officials
 # in Washington and Kyiv", "the governor of Kharkiv", "settlements around Kharkiv".
 _NOT_THE_PLACE = re.compile(
-    r"(?:\bby|\b(?:officials?|sources?|authorities|government|ministry|spokes\w+|governor|mayor|head|"
+    r"(?:\bby|\b(?:news|blow|boost|setback|victory|win|defeat|success|embarrassment|humiliation|headache)\s+(?:for|to)"
+    r"|\b(?:speaking|writing|reporting|visiting|returned)\s+(?:from|in|to)|\b(?:road|highway|motorway|railway|route)"
+    r"\s+(?:\w+\s+){0,2}?(?:to|from|between|linking)|\b(?:officials?|sources?|authorities|government|ministry|spokes\w+|"
+    r"governor|mayor|head|"
     r"administration|channels?|leaders?|residents)\s+(?:in|from|of|for)"
     r"|\b(?:settlements|towns|villages|cities|positions|lines|parts?)\s+(?:around|near|outside)"
     r"|\b(?:transferred|moved|redeployed|sent|relocated|withdrawn|pulled back|regrouped|retreat\w*|fall(?:ing)? back|"
@@ -262,10 +305,31 @@ _NOT_THE_PLACE = re.compile(
     r"(?:(?:the|separatist|self-proclaimed|so-called|breakaway|neighbou?ring|occupied)\s+)*"
     r"(?:(?:city|town|region)\s+of\s+)?(?:[A-Z][\w’'-]+(?:\s*,\s*|\s+and\s+))*$")
 # A power plant named after a town is not the town: the Zaporizhzhia plant is at Enerhodar, 50 km away.
+# A name that speaks, holds or commands is its government or its people, not the event's place: "Kyiv said",
+# "Kyiv has held Kupiansk since…", "Kyiv's troops", "Kharkiv's governor".
+_AGENT_AFTER = re.compile(
+    r"(?:[’']s\s+(?:own\s+|top\s+|regional\s+|military\s+)?(?:forces|troops|army|military|soldiers|units|government|"
+    r"officials?|governor|mayor|administration|defen[cs]e\s+ministry|ministry|general\s+staff|commanders?|"
+    r"spokes\w+|leaders?|leadership|counter-?offensive|offensive|drones?|missiles?|artillery)\b)"
+    r"|\s+(?:regional\s+|city\s+|military\s+|oblast\s+)?(?:governor|mayor|officials|authorities|administration|"
+    r"council|prosecutors?|police)\b"
+    r"|\s+(?:has\s+|had\s+|have\s+|also\s+|later\s+|quickly\s+|repeatedly\s+)?(?:said|says|claimed|claims|denied|denies|"
+    r"insist(?:s|ed)|announced|accused|reported|ordered|admitted|confirmed|warned|insisted|responded|"
+    r"held|holds|controlled|controls|sent|deployed|launched)\b(?!\s+out\b)")
+# A name that names a front, an offensive or a unit is not the place of the event: "as the Kharkiv offensive
+# widened", "on the Zaporizhzhia front", "in the Kupiansk direction", "the Khortytsia group of forces".
+_OPERATION_AFTER = re.compile(r"\s+(?:counter-?offensive|offensive|front|frontline|direction|axis|sector|operation|"
+                              r"group\s+of\s+(?:forces|troops)|operational\s+group|brigade|battalion|regiment|"
+                              r"division|corps)\b", re.IGNORECASE)
 _PLANT_AFTER = re.compile(r"\s+(?:nuclear\s+(?:power\s+)?(?:plant|station)|npp|power\s+(?:plant|station))\b",
                           re.IGNORECASE)
 # A region named right after a settlement only locates it: "Vasylenkove in the Kharkiv region", "Balakliya, Kharkiv".
 _LOCATOR_GAP = re.compile(r"^(?:\s*,\s*|\s+(?:in|of|near)\s+)(?:the\s+)?$")
+# Or after a description of the settlement: "Snihurivka, a town of 12,000 people in the Mykolaiv region".
+# Or after a list's common place: "liberated A on July 27 and B on Aug. 16, both in neighbouring Donetsk Oblast".
+_BOTH_IN = re.compile(r"\b(?:both|all|each|all\s+three|all\s+of\s+them)\s+(?:located\s+)?in\s+(?:the\s+)?"
+                      r"(?:neighbou?ring\s+|nearby\s+|adjacent\s+)?$")
+_APPOSITION_GAP = re.compile(r",\s+(?:a|an|the)\s+(?:[^.;:,]|(?<=\d)[,.](?=\d)){0,80}?\b(?:in|of)\s+(?:the\s+)?$")
 # So does one that opens the sentence as its setting, before the places it reports: "In the Zaporizhzhia region,
 # Ukrainian forces held Robotyne…" (matched on the words before the region's name, and after it).
 _FRAME_BEFORE = re.compile(r"^\W*(?:(?:Elsewhere|Meanwhile|Further \w+|Farther \w+),?\s+)?(?:In|in|Across|across)\s+"
@@ -276,7 +340,7 @@ _SPEAKERS_AFTER = re.compile(r"\s*,\s+(?:the\s+|local\s+|regional\s+|military\s+
                              r"(?:officials?|authorities|governor|mayor|spokes\w+|commanders?|military|police|"
                              r"prosecutors?|ministry|administration)\b[^,.;]{0,40}?\b(?:said|say|says|reported|told|"
                              r"announced|confirmed)\b", re.IGNORECASE)
-_SINCE = re.compile(r"\bsince\b", re.IGNORECASE)
+_SINCE = re.compile(r"\b(?:since|which|whom)\b", re.IGNORECASE)  # a date after them dates another clause
 _RECENT = re.compile(r"\b(?:recent(?:ly)?|in recent days|over the past (?:few |several )?days)\b", re.IGNORECASE)
 _VAGUE_PAST = re.compile(r"\b(?:earlier this year|last year|years? ago|months ago|in the past)\b", re.IGNORECASE)
 _PRONOUN_SUBJECT = re.compile(r"^\s*(?:It|The (?:town|city|village|settlement))\b")
@@ -320,6 +384,7 @@ class _Hit:
     strength: float
     direction: str
     reach: int | None = None
+    orient: str | None = None
 
 
 _TRIGGER_STEMS = tuple((trigger, _any_of(trigger.stems)) for trigger in _TRIGGERS)
@@ -373,7 +438,8 @@ def _triggers_in(sentence: str, mask: int | None = None) -> list[_Hit]:
         if trigger.kind is not None and _is_hypothetical(sentence, start):
             hits.append(_Hit(None, start, end, 1.0, trigger.direction, trigger.reach))
         else:
-            hits.append(_Hit(trigger.kind, start, end, trigger.strength, trigger.direction, trigger.reach))
+            hits.append(_Hit(trigger.kind, start, end, trigger.strength, trigger.direction, trigger.reach,
+                             trigger.orient))
     return hits
 
 
@@ -410,6 +476,75 @@ def _nearest_hit(hits: list[_Hit], start: int, end: int) -> _Hit | None:
     return best
 
 
+# Whose forces: the words that name a side, nearest the verb in its clause. A pronoun ("its forces", "his men",
+# "our troops") is the side of whoever makes the claim.
+_SIDE_WORD = re.compile(r"\b(?P<ru>russia\w*|moscow|kremlin|wagner|prigozhin|putin|shoigu|gerasimov|belousov|"
+                        r"konashenkov|kadyrov\w*|akhmat|pushilin|saldo|balitsky|separatists?|dpr|lpr)\b|"
+                        r"\b(?P<ua>ukrain\w*|kyiv\w*|kiev|zelensk\w*|syrsk\w*|zaluzhn\w*|budanov|zsu)\b|"
+                        r"\b(?P<own>its|his|their|our|we)\b")
+_SIDE_CLAUSE = re.compile(r"[,;:—–()]|\b(?:after|before|when|while|as|because|since|although|though|but|and|despite|"
+                          r"amid|until|where|which|who)\b")
+_BY_SIDE = re.compile(r"[\s'‘’“”\"]*(?:\w+\s+){0,2}?by\s+(?:the\s+)?(?:\w+\s+){0,1}?(?P<who>\w+)")
+_CAPTURE_GAP = re.compile(
+    r"[\s'‘’“”\"]*(?:(?:the|a|an)\s+)?(?:(?:key|strategic|strategically\s+important|embattled|small|nearby|"
+    r"front-?line|industrial|eastern|western|northern|southern|[\w]+-(?:held|occupied|controlled))\s+)*"
+    r"(?:(?:villages?|towns?|city|cities|settlements?|hamlets?)\s+of\s+)?(?:[A-ZА-ЯІЇЄҐ][\w’'-]*(?:\s*,\s*|\s+and\s+))*"
+    r"[\s'‘’“”\"]*")
+
+
+def _side_of(words: str) -> str | None:
+    """"Russia" or "Ukraine" when the words name one side (the last such word), else None."""
+    side = None
+    for m in _SIDE_WORD.finditer(words.lower()):
+        if m.group("ru"):
+            side = "Russia"
+        elif m.group("ua"):
+            side = "Ukraine"
+    return side
+
+
+def _side_doing(hit: _Hit, sentence: str, who: str | None) -> str | None:
+    """Whose forces do what the trigger says: an agent after it ("retaken by Russian forces"), else the side named
+    nearest before it in its clause ("Russia's defence ministry said its forces had 'liberated'…")."""
+    named = _side_of(sentence[hit.start:hit.end])   # "Ukrainian forces took control of", "back under Ukrainian control"
+    if named is not None:
+        return named
+    by = _BY_SIDE.match(sentence, hit.end)
+    if by is not None and by.end() - hit.end <= 40:
+        side = _side_of(by["who"])
+        if side is not None:
+            return side
+    before = sentence[max(0, hit.start - 120):hit.start].lower()
+    # Its clause first; then, back to the last comma, the subject that "and" shares ("Russian units have cut the
+    # road … and are attacking the village of X").
+    for stretch in (_SIDE_CLAUSE.split(before)[-1], re.split(r"[,;:—–()]", before)[-1]):
+        for m in reversed(list(_SIDE_WORD.finditer(stretch))):
+            if m.group("ru"):
+                return "Russia"
+            if m.group("ua"):
+                return "Ukraine"
+            return _side_of(who) if who else None   # a pronoun: the claimant's side
+    return None
+
+
+def _oriented(hit: _Hit, sentence: str, who: str | None) -> tuple[str | None, str | None]:
+    """The event type and actor of a trigger once the side doing it is known: a "liberation" claimed by Moscow is a
+    capture (Russia's ministry calls its captures liberations), a withdrawal by Ukrainian troops leaves the place to
+    Russia, a capture is liberated or occupied by whose it is (unknown: no event), an advance is its mover's."""
+    if hit.orient is None:
+        return hit.kind, None
+    side = _side_doing(hit, sentence, who)
+    if hit.orient == "capture":
+        if side == "Russia":
+            return "occupied", "Russia"
+        if side == "Ukraine":
+            return "liberated", "Ukraine"
+        return (None, None) if hit.kind == "capture" else (hit.kind, None)
+    if hit.orient == "withdrawal":
+        return ("occupied", "Russia") if side == "Ukraine" else (hit.kind, None)
+    return hit.kind, side   # "mover"
+
+
 def claimant(sentence: str, folded: str | None = None) -> str | None:
     """Who makes the claim: "Ukraine's defence ministry said…", "…, governor Oleh Syniehubov wrote", "according to…".
     ``folded``: ``_caseless(sentence)``, if the caller has it."""
@@ -421,7 +556,8 @@ def claimant(sentence: str, folded: str | None = None) -> str | None:
         return who[:1].upper() + who[1:] if who else None
     for verb in (_CLAIM_VERB.finditer(sentence) if _has(sentence, _CLAIM_WORDS) else ()):
         before = sentence[max(0, verb.start() - 110):verb.start()]
-        before = re.split(r"[,;:“”\"‘’]|\b(?:that|after|before|when|as|because|while|since)\b|\band\b(?=\s+[a-z])",
+        before = re.split(r"[,;:“”\"‘’]|\b(?:that|which|who|after|before|when|as|because|while|since)\b|"
+                          r"\band\b(?=\s+[a-z])",
                           before)[-1]
         words = re.sub(r"\b(?:also|earlier|later|had|has|have|on \w+day|\w+day|on)\b", " ", before).split()
         phrase = " ".join(words).strip(" .'’")
@@ -511,17 +647,25 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             locator = _only_locates(mention, previous, in_sentence, text, sentence, rel_start, rel_end)
             previous = mention
             hit = None if locator else _nearest_hit(hits, rel_start, rel_end)
-            if hit is None or hit.kind is None or (mention.kind == "river" and hit.kind != "advance"):
+            if hit is None or hit.kind is None:
+                continue
+            kind, actor = _oriented(hit, sentence, who)
+            if kind is None or (mention.kind == "river" and kind != "advance") or (
+                    hit.kind == "capture" and not _CAPTURE_GAP.fullmatch(sentence, hit.end, rel_start)):
                 continue
             if _NOT_THE_PLACE.search(sentence[max(0, rel_start - 80):rel_start]) or _PLANT_AFTER.match(sentence,
-                                                                                                    rel_end):
+                                                                                                    rel_end) \
+                    or _AGENT_AFTER.match(sentence, rel_end) or _OPERATION_AFTER.match(sentence, rel_end):
                 continue
             if any(abs(y - hit.start) <= _YEAR_REACH for y in past_years):
                 continue
-            when, precision = _date_near(stated, hit.start, sentence, article.published, folded)
-            reports.append(Report(article.id, mention.place, hit.kind, when, precision, quote, s_start,
+            own = _own_date(stated, sentence, rel_end) if len(stated) > 1 else None
+            when, precision = (own.date, own.precision) if own is not None else _date_near(
+                stated, hit.start, sentence, article.published, folded)
+            reports.append(Report(article.id, mention.place, kind, when, precision, quote, s_start,
                                   mention.start, mention.end, who, disputed, quote if disputed else None,
-                                  round(min(0.99, hit.strength * mention.score * hedge), 3)))
+                                  round(min(0.99, hit.strength * mention.score * hedge), 3),
+                                  actor if actor != ACTORS[kind] else None))
         if border and not _is_hypothetical(sentence, border.start()):
             when, precision = _date_near(stated, border.start(), sentence, article.published, folded)
             near = next((m.place for m in in_sentence if m.kind == "settlement"), anchor)
@@ -550,7 +694,9 @@ def _only_locates(mention, previous, in_sentence, text: str, sentence: str, rel_
     besides."""
     if mention.kind == "region" and (not mention.place.place_id.startswith("katottg:") or (
             previous is not None and previous.kind == "settlement" and previous.end <= mention.start
-            and _LOCATOR_GAP.match(text[previous.end:mention.start]))):
+            and (_LOCATOR_GAP.match(text[previous.end:mention.start])
+                 or _APPOSITION_GAP.match(text, previous.end, mention.start)
+                 or _BOTH_IN.search(text, max(previous.end, mention.start - 60), mention.start)))):
         return True
     if rel_start <= 0 or _FRAME_BEFORE.match(sentence[:rel_start]) is None:
         return False
@@ -560,12 +706,24 @@ def _only_locates(mention, previous, in_sentence, text: str, sentence: str, rel_
                 or _SPEAKERS_AFTER.match(sentence, rel_end))
 
 
+_OWN_DATE_GAP = re.compile(r"\s*(?:,\s*)?(?:on|in|at|by)?\s*$")
+
+
+def _own_date(stated, sentence: str, end: int):
+    """Where a sentence gives several dates, one right after a place is that place's: "liberated Staromaiorske on
+    July 27 and Urozhaine on Aug. 16"."""
+    for d in stated:
+        if end <= d.start <= end + 12 and _OWN_DATE_GAP.match(sentence, end, d.start):
+            return d
+    return None
+
+
 def _date_near(stated, position: int, sentence: str, published: date | None,
                folded: str | None = None) -> tuple[date | None, str | None]:
     """The date phrase closest to the trigger, if it is in reach; else "recently" (that week); else publication."""
-    # A date after "since" dates that clause ("…, which Russia had held since March"), not the trigger before it.
+    # A date after "since" or "which" dates that clause ("…, which Russia had held since March"), not the trigger.
     near = [d for d in stated if abs(d.start - position) <= _DATE_REACH
-            and not (d.start > position and _SINCE.search(sentence, position, d.start))]
+            and not (d.start > position and _SINCE.search(sentence, position, d.start + 5))]
     if near:
         best = min(near, key=lambda d: (abs(d.start - position), PRECISIONS.index(d.precision)))
         return best.date, best.precision
@@ -576,8 +734,11 @@ def _date_near(stated, position: int, sentence: str, published: date | None,
     return published, "day"
 
 
-def _event_id(place_id: str, event_type: str, when: date | None, precision: str | None) -> str:
+def _event_id(place_id: str, event_type: str, when: date | None, precision: str | None,
+              actor: str | None = None) -> str:
     raw = f"{place_id}|{event_type}|{when.isoformat() if when else 'undated'}|{precision}"
+    if actor is not None:   # only where it is not the type's usual actor: the other ids stay as they were
+        raw += f"|{actor}"
     return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:12]
 
 
@@ -590,7 +751,7 @@ def events_from_reports(reports: list[Report], articles: dict[str, Article]) -> 
     reprinted by several outlets (wire copy) counts as one source."""
     groups: dict[tuple[str, str], list[list[Report]]] = {}
     for report in sorted(reports, key=lambda r: (r.date or date.max, PRECISIONS.index(r.date_precision or "month"))):
-        clusters = groups.setdefault((report.place.place_id, report.event_type), [])
+        clusters = groups.setdefault((report.place.place_id, report.event_type, report.actor), [])
         for cluster in clusters:
             head = cluster[0]
             if (head.date is None) == (report.date is None) and (
@@ -601,7 +762,7 @@ def events_from_reports(reports: list[Report], articles: dict[str, Article]) -> 
         else:
             clusters.append([report])
     events = []
-    for (_, event_type), clusters in groups.items():
+    for (_, event_type, actor), clusters in groups.items():
         for cluster in clusters:
             # The most precise date, and of those the earliest: a town retaken on Thursday is still reported Friday.
             best = min(cluster, key=lambda r: (PRECISIONS.index(r.date_precision or "month"), r.date or date.max,
@@ -620,9 +781,9 @@ def events_from_reports(reports: list[Report], articles: dict[str, Article]) -> 
                 miss *= 1.0 - r.confidence
             disputed = any(r.disputed for r in cluster)
             events.append(Event(
-                event_id=_event_id(best.place.place_id, event_type, best.date, best.date_precision),
+                event_id=_event_id(best.place.place_id, event_type, best.date, best.date_precision, actor),
                 place=best.place, event_type=event_type, date=best.date, date_precision=best.date_precision,
-                actor=ACTORS[event_type], claimed_by=next((r.claimed_by for r in cluster if r.claimed_by), None),
+                actor=actor or ACTORS[event_type], claimed_by=next((r.claimed_by for r in cluster if r.claimed_by), None),
                 disputed=disputed, counter_claim=next((r.counter_claim for r in cluster if r.counter_claim), None),
                 sources=tuple(sources), confidence=round(min(0.99, 1.0 - miss), 3),
                 articles=tuple(dict.fromkeys(s.article for s in sources))))

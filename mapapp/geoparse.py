@@ -87,7 +87,10 @@ _REGION_AFTER = re.compile(
     r"\s*(?:(region|regions|oblast|oblasts|province|governorate|people[’']?s republic)"
     r"|(district|raion|rayon))\b", re.IGNORECASE)
 _RIVER_NEAR_AFTER = re.compile(r"\s*(?:river|riverbank|river's|river’s)\b", re.IGNORECASE)
-_RIVER_NEAR_BEFORE = re.compile(r"\b(?:river|rivers)\s*$", re.IGNORECASE)
+# "the Oskil river", "the river Dnipro", and "across the Dnipro", "the left bank of the Dnipro": a name that is also
+# a city is the river there (a city takes no article in English).
+_RIVER_NEAR_BEFORE = re.compile(r"\b(?:rivers?|(?:across|along|crossing|crossed|cross|over|banks?\s+of|bridges?\s+on)"
+                                r"\s+the)\s*$", re.IGNORECASE)
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:in|near|of|from|to|at|around|outside|toward|towards|into|across|outskirts of|town of|city of|village of|"
     r"settlement of|north of|south of|east of|west of)\s*$", re.IGNORECASE)

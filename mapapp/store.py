@@ -85,6 +85,10 @@ MIGRATIONS = (
     """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 3: whose forces, where a report's sentence says and it is not the event type's usual actor
+    """
+    ALTER TABLE reports ADD COLUMN actor TEXT;
+    """,
 )
 # The code and data that turn an article into mentions and reports: when any of them changes, stored extractions
 # are stale (``Store.extraction_current``, CLI ``reextract --if-changed``, run by `make run`).
@@ -255,11 +259,11 @@ class Store:
              for m in mentions])
         self.db.executemany(
             "INSERT INTO reports (article_id, place_id, place, event_type, date, date_precision, quote, "
-            "sentence_start, mention_start, mention_end, claimed_by, disputed, counter_claim, confidence) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "sentence_start, mention_start, mention_end, claimed_by, disputed, counter_claim, confidence, actor) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(article_id, r.place.place_id, _place_json(r.place), r.event_type,
               r.date.isoformat() if r.date else None, r.date_precision, r.quote, r.sentence_start, r.mention_start,
-              r.mention_end, r.claimed_by, int(r.disputed), r.counter_claim, r.confidence) for r in reports])
+              r.mention_end, r.claimed_by, int(r.disputed), r.counter_claim, r.confidence, r.actor) for r in reports])
 
     def _empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is None
@@ -323,10 +327,11 @@ class Store:
     def reports(self) -> list[Report]:
         rows = self.db.execute(
             "SELECT r.article_id, r.place, r.event_type, r.date, r.date_precision, r.quote, r.sentence_start, "
-            "r.mention_start, r.mention_end, r.claimed_by, r.disputed, r.counter_claim, r.confidence "
+            "r.mention_start, r.mention_end, r.claimed_by, r.disputed, r.counter_claim, r.confidence, r.actor "
             "FROM reports r JOIN articles a ON a.id = r.article_id WHERE a.retracted_at IS NULL ORDER BY r.id")
         return [Report(a, _place_from_json(p), t, date.fromisoformat(d) if d else None, dp, q, ss, ms, me, c,
-                       bool(disp), cc, conf) for a, p, t, d, dp, q, ss, ms, me, c, disp, cc, conf in rows]
+                       bool(disp), cc, conf, actor)
+                for a, p, t, d, dp, q, ss, ms, me, c, disp, cc, conf, actor in rows]
 
     # -- events and corrections --------------------------------------------------------------------------------
     def extracted_events(self) -> list[Event]:

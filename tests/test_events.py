@@ -226,3 +226,98 @@ def test_the_city_where_officials_speak_is_not_the_event_place():
     # with no other place, the city is the report's own place
     assert found("In Kupiansk, officials said shelling continued overnight.") == {
         ("Kupiansk", "shelling", "2022-11-12", "day")}
+
+
+def actors(text, published=date(2024, 2, 20)):
+    """(place, type, actor) of each event: the actor as the CLI and the popups give it."""
+    return {(e.place.name, e.event_type, e.actor) for e in events_from_articles([article(text, published)])}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Russia's ministry calls its captures liberations: on the map they are occupations, claimed by Russia
+    ('Russia\'s defence ministry said its forces had "fully liberated" Avdeevka.',
+     {("Avdiivka", "occupied", "Russia")}),
+    ('Russia\'s Defense Ministry said Monday its troops had "liberated" the villages of Hatyshche and Ohirtseve.',
+     {("Hatyshche", "occupied", "Russia"), ("Ohirtseve", "occupied", "Russia")}),
+    ("Moscow claimed on Tuesday that its forces had captured Maryinka.", {("Marinka", "occupied", "Russia")}),
+    ("The Russian flag was raised over Soledar, the Wagner group said.", {("Soledar", "occupied", "Russia")}),
+    # a capture is whoever's troops made it; a liberation by Ukrainian troops stays one
+    ("Ukraine said its troops had captured Robotyne on Monday.", {("Robotyne", "liberated", "Ukraine")}),
+    ("Izium was liberated by Ukrainian forces on Saturday.", {("Izium", "liberated", "Ukraine")}),
+    ("The Russian defence ministry denied that Ukrainian troops had retaken Lyman.",
+     {("Lyman", "liberated", "Ukraine")}),
+    # a Ukrainian withdrawal, however it is phrased, leaves the town to Russia
+    ("Ukraine's army has withdrawn from Avdiivka, the commander said.", {("Avdiivka", "occupied", "Russia")}),
+    ("Ukrainian troops have pulled out of Avdiivka.", {("Avdiivka", "occupied", "Russia")}),
+    ("Russian forces retreated from Kherson, Ukraine said.", {("Kherson", "liberated", "Ukraine")}),
+    # an advance is its mover's, also when "and" shares the subject
+    ("Russian troops have also advanced toward Lyptsi.", {("Lyptsi", "advance", "Russia")}),
+    ("Russian units have cut the road and are attacking the village of Shevchenko, 3 km south of Pokrovsk.",
+     {("Shevchenko", "advance", "Russia")}),
+    ("Ukrainian troops advanced toward Kreminna.", {("Kreminna", "advance", "Ukraine")}),
+])
+def test_whose_forces_decide_the_event_and_its_actor(text, expected):
+    assert actors(text) == expected
+
+
+def test_a_capture_of_something_else_near_a_town_or_by_nobody_named_is_no_event():
+    assert actors("Ukrainian troops captured two Russian tanks near Kupiansk.") == set()
+    assert actors("The village of Krynky was captured on Tuesday.") == set()   # by whom? not said
+
+
+def test_events_of_both_sides_at_one_place_and_date_stay_apart():
+    events = events_from_articles([article("Russian troops advanced toward Kupiansk on Monday. Ukrainian troops "
+                                           "advanced toward Kupiansk on Monday too.", date(2024, 2, 20))])
+    assert sorted(e.actor for e in events) == ["Russia", "Ukraine"]
+    assert len({e.event_id for e in events}) == 2
+
+
+@pytest.mark.parametrize("text, expected", [
+    # an abbreviation ends no sentence: the date and the claimant stay with the event
+    ("Ukrainian troops liberated Staromaiorske on July 27 and Urozhaine on Aug. 16, both in neighboring Donetsk "
+     "Oblast.", {("Staromaiorske", "liberated", "2023-07-27", "day"), ("Urozhaine", "liberated", "2023-08-16", "day")}),
+    # a region named after a settlement's description or a list only locates them
+    ("Ukrainian forces recaptured Snihurivka, a town of 12,000 people in the Mykolaiv region, on Thursday.",
+     {("Snihurivka", "liberated", "2023-08-24", "day")}),
+    # a front, an offensive or a direction named after a place is not that place
+    ("Russian shelling hit Kharkiv as the Kharkiv offensive widened.", {("Kharkiv", "shelling", "2023-08-25", "day")}),
+    ("On the Zaporizhzhia front, Ukrainian troops liberated Robotyne.",
+     {("Robotyne", "liberated", "2023-08-25", "day")}),
+    # the speakers' city and the capital as government are not the event's place
+    ("Kyiv said its troops had liberated Robotyne.", {("Robotyne", "liberated", "2023-08-25", "day")}),
+    ("Kyiv has held Kupiansk since the autumn of 2022.", set()),
+    ("Mykolaiv governor Vitaliy Kim, speaking from Mykolaiv, said Ukrainian flags had been raised in Bilozerka.",
+     {("Bilozerka", "liberated", "2023-08-25", "day")}),
+    ("In a rare piece of good news for Kyiv, the army said it had recaptured positions near Novoolenivka.", set()),
+    ("Russian troops advanced toward Lyptsi, a village on the main road leading to Kharkiv.",
+     {("Lyptsi", "advance", "2023-08-25", "day")}),
+    # phrasings of strikes and advances
+    ("Russian drones also hit the village of Mala Tokmachka.", {("Mala Tokmachka", "shelling", "2023-08-25", "day")}),
+    ("Kharkiv came under renewed attack on Tuesday.", {("Kharkiv", "shelling", "2023-08-22", "day")}),
+    ("Russian troops reached the southern outskirts of Pokrovsk.", {("Pokrovsk", "advance", "2023-08-25", "day")}),
+    ("Ukraine pushes toward Verbove.", {("Verbove", "advance", "2023-08-25", "day")}),
+    ("Troops had advanced near Klishchiivka.", {("Klishchiivka", "advance", "2023-08-25", "day")}),
+    ("Ukrainian flags had also been raised in Kyselivka and Chornobaivka.",
+     {("Kyselivka", "liberated", "2023-08-25", "day"), ("Chornobaivka", "liberated", "2023-08-25", "day")}),
+    # "the left bank" is where troops stay, not a place they left; a date after "which" dates that clause
+    ("Russian forces remain on the left bank in towns including Nova Kakhovka and Oleshky.", set()),
+    ("Ukraine's army has withdrawn from Avdiivka, which has been under Russian assault since October.",
+     {("Avdiivka", "occupied", "2023-08-25", "day")}),
+])
+def test_phrasings_from_other_offensives(text, expected):
+    assert found(text, date(2023, 8, 25)) == expected
+
+
+def test_a_river_named_with_the_is_the_river_not_the_city():
+    from mapapp.geoparse import mentions_from_text
+    text = "Ukrainian troops crossed the Dnipro near Kherson. Shelling hit Dnipro overnight."
+    kinds = [(m.surface, m.kind) for m in mentions_from_text(text) if m.surface == "Dnipro"]
+    assert kinds == [("Dnipro", "river"), ("Dnipro", "settlement")]
+
+
+def test_abbreviations_do_not_end_sentences():
+    from mapapp.events import sentences
+    text = "Gov. Oleh Syniehubov said Izium was retaken on Sept. 10. Lt. Gen. Syrskyi agreed. It fell in Sept. Then more."
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "Gov. Oleh Syniehubov said Izium was retaken on Sept. 10.", "Lt. Gen. Syrskyi agreed.", "It fell in Sept.",
+        "Then more."]

@@ -106,3 +106,24 @@ def test_a_region_reported_as_a_whole_is_drawn_as_its_name_not_as_a_point():
     recent = next(g for g in groups if g.layer_name.startswith("Reports of the last"))
     assert [json.loads(row)[3] for row in next(_elements(recent, CircleMarkers)).rows] == \
         ["Robotyne: reported 2023-06-08"]
+
+
+def test_a_russian_advance_says_so_in_its_popup():
+    import json
+    from datetime import date
+
+    from mapapp.areas import areas_at
+    from mapapp.articles import Article
+    from mapapp.events import events_from_articles
+    from mapapp.render.date_map import date_layers
+    from mapapp.render.folium_layers import CircleMarkers, expand_popup
+    from mapapp.timeline import state_at
+
+    when = date(2024, 5, 14)
+    events = events_from_articles([Article("v", "v", "o", when, "Russian troops advanced toward Lyptsi on Tuesday. "
+                                                                "Ukrainian troops advanced toward Kreminna.")])
+    groups = date_layers(areas_at(events, when), state_at(events, when), events, when)
+    places = next(g for g in groups if g.layer_name == "Settlements by status")
+    popups = {row[5] or row[3]: expand_popup(row[4]) for row in map(json.loads, next(_elements(places, CircleMarkers)).rows)}
+    assert "Lyptsi</b> — Russian advance" in popups["Lyptsi"]
+    assert "Kreminna</b> — advance" in popups["Kreminna"]

@@ -165,3 +165,30 @@ def test_a_store_extracted_by_an_older_extractor_is_brought_up_to_date_once(tmp_
     assert second.returncode == 0 and b"up to date" in second.stdout
     with Store(db) as store:
         assert store.extraction_current() and len(store.events()) == wanted
+
+
+def test_a_store_of_schema_2_gains_the_actor_column_and_keeps_its_reports(tmp_path):
+    """A store written before reports had an actor opens, keeps every report and event, and re-extracts into the
+    new column (a Russian advance then says so)."""
+    from mapapp.store import MIGRATIONS
+
+    db = tmp_path / "v2.sqlite"
+    conn = sqlite3.connect(db)
+    for script in MIGRATIONS[:2]:
+        conn.executescript(script)
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("INSERT INTO articles (id, content_hash, text, added_at, published) VALUES "
+                 "('a', 'h', 'Russian troops advanced toward Lyptsi.', '2024-05-14', '2024-05-14')")
+    conn.execute("INSERT INTO reports (article_id, place_id, place, event_type, date, date_precision, quote, "
+                 "sentence_start, mention_start, mention_end, confidence) VALUES ('a', 'x', ?, 'advance', "
+                 "'2024-05-14', 'day', 'Russian troops advanced toward Lyptsi.', 0, 30, 36, 0.6)",
+                 ('{"place_id": "x", "name": "Lyptsi", "lat": 50.2, "lon": 36.4, "kind": "settlement", '
+                  '"admin1": "Kharkiv Oblast", "country": "UA", "population": 0}',))
+    conn.commit()
+    conn.close()
+    with Store(db) as store:
+        (report,) = store.reports()
+        assert report.event_type == "advance" and report.actor is None
+        store.reextract()
+        (event,) = store.events()
+        assert (event.place.name, event.event_type, event.actor) == ("Lyptsi", "advance", "Russia")

@@ -298,7 +298,10 @@ def popup_head(state, *, names: str = "en", quote_limit: int | None = POPUP_QUOT
     source = event.sources[0]
     fuzzy = "" if (event.date_precision or "day") == "day" else f" (that {event.date_precision})"
     quote = short_quote(source.quote, quote_limit) if quote_limit else source.quote
-    return [f"<b>{html.escape(display_name(state.place, names))}</b> — {html.escape(state.status or 'shelling')}"
+    status = state.status or "shelling"
+    if status == "advance" and state.event is not None and state.event.actor == "Russia":
+        status = "Russian advance"   # an advance is Ukrainian unless the report says whose
+    return [f"<b>{html.escape(display_name(state.place, names))}</b> — {html.escape(status)}"
             + (" <i>(disputed)</i>" if state.disputed else ""),
             f"{html.escape(event.date.isoformat())}{html.escape(fuzzy)}",
             f"“{html.escape(quote)}”",
