@@ -16,9 +16,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from mapapp import settings
-from mapapp.app_view import (EVENT_TYPES, LAYERS, AreaCache, app_address, article_link, change_of, editing_allowed,
-                             event_dates, filter_events, outlets_of, parse_center, parse_zoom, play_from, share_url,
-                             sources_up_to, step, timeline_rows, view_of)
+from mapapp.app_view import (EVENT_TYPES, LAYERS, AreaCache, app_address, article_link, change_of, date_from_query,
+                             editing_allowed, event_dates, filter_events, format_center, outlets_of, parse_center,
+                             parse_zoom, play_from, share_url, sources_up_to, step, timeline_rows, view_of)
 from mapapp.areas import BaselineError, baseline_from_bytes
 from mapapp.articles import (ArticleError, article_from_text, parse_date, seed_articles, stated_publication_date,
                              text_from_bytes)
@@ -317,6 +317,8 @@ with map_tab:
                 baseline_key = hashlib.sha256(data).hexdigest()
             except BaselineError as exc:
                 baseline_error = str(exc)
+        if "date" not in st.session_state:   # a shared link names its date (ISO; older links: microseconds)
+            _set_date(date_from_query(st.query_params.get("date")))
         if "layers" not in st.session_state:   # a shared link names its layers
             from_url = [layer for layer in st.query_params.get_all("layers") if layer in LAYERS]
             st.session_state["layers"] = from_url or list(LAYERS)
@@ -342,9 +344,12 @@ with map_tab:
                         st.rerun(scope="app")
                     _set_date(following)
             view_area = st.container()   # the map, then its slider under it
-            when = st.slider("Date", min_value=first, max_value=last, value=_default_date(), format="YYYY-MM-DD",
-                             key="date", bind="query-params",
+            when = st.slider("Date", min_value=first, max_value=last,
+                             value=None if "date" in st.session_state else _default_date(), format="YYYY-MM-DD",
+                             key="date",
                              help="The map shows the reported state on this date. Keys ←/→ move a day.")
+            if st.query_params.get("date") != when.isoformat():   # the address bar holds the date, as ISO
+                st.query_params["date"] = when.isoformat()
             areas = cache.get(when)
             states = state_at(events, when)
             link = lambda article, quote: article_link(None, article, quote)  # noqa: E731  ("?…", completed below)
@@ -357,6 +362,9 @@ with map_tab:
                 or parse_center(settings.DEFAULT_CENTER)
             zoom = st.session_state.get("view_zoom") or parse_zoom(st.query_params.get("zoom")) \
                 or parse_zoom(settings.DEFAULT_ZOOM)
+            if st.session_state.get("view_center") and (st.query_params.get("center"), st.query_params.get("zoom")) \
+                    != (format_center(center), str(zoom)):   # a view the app chose (a timeline event, a search)
+                st.query_params["center"], st.query_params["zoom"] = format_center(center), str(zoom)
             left, right = view_area.columns([3, 1])
             with left:
                 # What the map component is given, kept for tests (AppTest draws no st_folium map).

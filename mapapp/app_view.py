@@ -9,7 +9,7 @@ import threading
 from bisect import bisect_right
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import quote_plus, urlencode, urlsplit, urlunsplit
 
 from shapely import union_all
@@ -219,6 +219,22 @@ def view_of(places, *, width_px: int = 700, max_zoom: int = 11) -> tuple[tuple[f
     span = max(east - west, (north - south) / math.cos(math.radians(centre[0])), 0.05)
     zoom = int(math.floor(math.log2(width_px * 360 / (256 * span))))
     return centre, max(5, min(max_zoom, zoom))
+
+
+def date_from_query(raw: str | None) -> date | None:
+    """The date of a shared link's ``date=``: ISO ("2022-09-10"), or microseconds since 1970 as links made by an
+    earlier version may hold; None when it is neither."""
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        pass
+    try:
+        micros = int(float(raw))
+        return (datetime(1970, 1, 1) + timedelta(microseconds=micros)).date()
+    except (ValueError, OverflowError):
+        return None
 
 
 def parse_center(raw: str | None) -> tuple[float, float] | None:

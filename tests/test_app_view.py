@@ -230,3 +230,11 @@ def test_the_view_of_an_articles_places_frames_them():
         assert dx < 350 - 60 and dy < 310 - 40, (place.name, dx, dy, zoom)
     assert zoom >= 8                      # ~50 km apart: not the whole country
     assert view_of([kherson])[1] == 11 and view_of([moscow]) is None and view_of([]) is None
+
+
+def test_a_shared_links_date_is_read_as_iso_or_as_the_microseconds_older_links_hold():
+    from mapapp.app_view import date_from_query
+
+    assert date_from_query("2022-09-10") == date(2022, 9, 10)
+    assert date_from_query("1652659200000000") == date(2022, 5, 16)
+    assert date_from_query("yesterday") is None and date_from_query("") is None and date_from_query(None) is None

@@ -206,6 +206,10 @@ def test_choosing_an_event_in_the_timeline_sets_the_date_and_centres_the_map(pag
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "timeline_choice.png"))
     assert state["zoom"] == 10
+    # the address bar holds the chosen view, the date as ISO (a shared link opens it again)
+    query = _wait_for(lambda: f"date={chosen}" in page.url and "zoom=10" in page.url and page.url,
+                      what="the address bar to hold the chosen date and view")
+    assert re.search(r"center=-?\d+\.\d{4}(,|%2C)-?\d+\.\d{4}", query)
     page.goto(page.url.split("?")[0])
 
 
