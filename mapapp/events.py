@@ -768,8 +768,9 @@ def events_from_reports(reports: list[Report], articles: dict[str, Article]) -> 
             best = min(cluster, key=lambda r: (PRECISIONS.index(r.date_precision or "month"), r.date or date.max,
                                                -r.confidence))
             sources, seen = [], set()
-            for r in sorted(cluster, key=lambda r: (articles[r.article].published or date.max, r.article,
-                                                    r.sentence_start)):
+            # The report that dates the event comes first: the popup's quote, date and claimant agree.
+            for r in sorted(cluster, key=lambda r: (r is not best, articles[r.article].published or date.max,
+                                                    r.article, r.sentence_start)):
                 key = _quote_key(r.quote)
                 if key in seen:
                     continue
@@ -783,7 +784,7 @@ def events_from_reports(reports: list[Report], articles: dict[str, Article]) -> 
             events.append(Event(
                 event_id=_event_id(best.place.place_id, event_type, best.date, best.date_precision, actor),
                 place=best.place, event_type=event_type, date=best.date, date_precision=best.date_precision,
-                actor=actor or ACTORS[event_type], claimed_by=next((r.claimed_by for r in cluster if r.claimed_by), None),
+                actor=actor or ACTORS[event_type], claimed_by=best.claimed_by,
                 disputed=disputed, counter_claim=next((r.counter_claim for r in cluster if r.counter_claim), None),
                 sources=tuple(sources), confidence=round(min(0.99, 1.0 - miss), 3),
                 articles=tuple(dict.fromkeys(s.article for s in sources))))

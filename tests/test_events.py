@@ -321,3 +321,14 @@ def test_abbreviations_do_not_end_sentences():
     assert [text[a:b] for a, b in sentences(text)] == [
         "Gov. Oleh Syniehubov said Izium was retaken on Sept. 10.", "Lt. Gen. Syrskyi agreed.", "It fell in Sept.",
         "Then more."]
+
+
+def test_the_quote_shown_first_is_the_report_that_dates_the_event_and_its_claimant_is_that_reports():
+    early = article("Russian troops retreated from Balakliia in recent days, the Russian defence ministry said.",
+                    date(2022, 9, 10), id="a")
+    dated = article("Ukrainian forces liberated Balakliia on Thursday, the Ukrainian governor said.",
+                    date(2022, 9, 11), id="b")
+    (event,) = events_from_articles([early, dated])
+    assert event.date == date(2022, 9, 8) and len(event.sources) == 2
+    assert event.sources[0].article == "b" and "on Thursday" in event.quote
+    assert event.claimed_by == "the Ukrainian governor"
