@@ -191,6 +191,47 @@ def test_a_shared_link_reopens_the_same_date_layers_and_view(page, app_url):
     page.goto(app_url)
 
 
+def test_a_popup_over_the_legend_stays_readable_and_its_link_clickable(page, app_url):
+    """Izium near the legend's corner: its popup folds the legend away, so "read the article" can be clicked;
+    closing the popup brings the legend back. Place names on the map never sit on one another."""
+    page.goto(f"{app_url}/?date=2022-09-10&center=49.45,37.3&zoom=9")
+    _date_map_state(page)
+    frame = _map_frame(page, 0)
+    # Move the map so that Izium sits low, just right of the legend: its popup, rising from it, crosses the legend.
+    for f in page.frames:
+        if "streamlit_folium" in f.url:
+            f.evaluate("""() => {
+              let m = null;
+              for (const k of Object.keys(window)) { try { if (window[k] instanceof L.Map) m = window[k]; } catch (e) {} }
+              let izium = null;
+              m.eachLayer(l => { if (l.getTooltip && l.getTooltip() && l.getTooltip().getContent() === "Izium") izium = l; });
+              const legend = document.querySelector("details.mapapp-legend").getBoundingClientRect();
+              const p = m.latLngToContainerPoint(izium.getLatLng()), size = m.getSize();
+              m.panBy([p.x - (legend.right + 40), p.y - (size.y - 45)], {animate: false});
+            }""")
+    page.wait_for_timeout(500)
+    label = frame.locator(".leaflet-tooltip.mapapp-label", has_text="Izium")
+    box = label.bounding_box()
+    page.mouse.click(box["x"] - 9, box["y"] + box["height"] / 2)   # the point left of its name
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=10_000)
+    assert "Izium" in popup.inner_text()
+    legend = frame.locator("details.mapapp-legend")
+    link = popup.get_by_text("read the article")
+    on_top = link.evaluate("""(a) => { const b = a.getBoundingClientRect();
+        return document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2) === a; }""")
+    assert on_top, "the legend covers the popup's link"
+    frame.locator(".leaflet-popup-close-button").click()
+    _wait_for(lambda: legend.evaluate("(d) => d.open"), what="the legend to unfold again")
+    shown = frame.locator(".leaflet-tooltip.mapapp-label").evaluate_all("""(els) => els
+        .filter(e => getComputedStyle(e).visibility !== 'hidden')
+        .map(e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; })""")
+    for i, (l1, t1, r1, b1) in enumerate(shown):
+        for l2, t2, r2, b2 in shown[i + 1:]:
+            assert not (l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1), "two place names overlap"
+    page.goto(app_url)
+
+
 def test_choosing_an_event_in_the_timeline_sets_the_date_and_centres_the_map(page):
     _date_map_state(page)
     thumb = _date_slider(page)

@@ -269,6 +269,15 @@ def test_standalone_html_plays_offline_in_chromium(events, tmp_path):
         last = int(slider.get_attribute("max"))
         assert int(slider.input_value()) == last                    # set to the export's date (the last one)
         assert page.locator("#mapapp-date").inner_text() == "10 September 2022"
+        # places are named on the map, as in the app; names that would overlap are hidden, the others readable
+        page.wait_for_timeout(300)
+        shown = page.evaluate("""() => Array.from(document.querySelectorAll('.leaflet-tooltip.mapapp-label'))
+            .filter(e => getComputedStyle(e).visibility !== 'hidden')
+            .map(e => { const b = e.getBoundingClientRect(); return [e.textContent, b.left, b.top, b.right, b.bottom]; })""")
+        assert {"Izium", "Balakliia", "Kharkiv"} <= {name for name, *_ in shown}
+        for i, (_, l1, t1, r1, b1) in enumerate(shown):
+            for _, l2, t2, r2, b2 in shown[i + 1:]:
+                assert not (l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1), shown
         shapes_at_end = page.locator("path.leaflet-interactive").count()
         slider.evaluate("(s) => { s.value = 0; s.dispatchEvent(new Event('input')); }")
         first = min(e.date for e in events if e.date is not None)   # the slider's start: the first report

@@ -17,20 +17,20 @@ from mapapp.app_view import LAYERS, RECENT_DAYS, recent_events
 from mapapp.render.folium_layers import (STATUS_COLOURS, THEATER_CENTER, CircleMarkers, areas_layers,
                                          borders_layer, display_features, display_name, events_layer,
                                          script_safe_json, short_quote)
-from mapapp.render.style import AREA_LABEL_CSS, AREA_LABEL_SWATCH
+from mapapp.render.style import AREA_LABEL_CSS, AREA_LABEL_SWATCH, DECLUTTER_JS, NAME_LABEL_CSS
 
 ARROW_HEAD_KM = 6.0
 
 _LEGEND = Template("""
 {% macro html(this, kwargs) %}
-<style>.mapapp-label { background: rgba(255,255,255,.8); border: none; box-shadow: none; padding: 0 3px;
-  font: 600 11px sans-serif; color: #222; } .mapapp-label::before { display: none; }
+<style>""" + NAME_LABEL_CSS + """
   .mapapp-legend { background: rgba(255,255,255,.92); padding: 4px 8px; border: 1px solid #999; border-radius: 4px;
   font: 11px/1.3 sans-serif; max-width: 250px; } .mapapp-legend summary { cursor: pointer; font-weight: bold; }
   .leaflet-control-attribution { font-size: 10px; }
   """ + AREA_LABEL_CSS + """</style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
+""" + DECLUTTER_JS + """
 (function () {
   // A Leaflet control in the bottom-left corner, stacked above the scale bar; the credits keep the other corner.
   var legend = L.control({position: "bottomleft"});
@@ -43,6 +43,16 @@ _LEGEND = Template("""
     return box;
   };
   legend.addTo({{ this._parent.get_name() }});
+  // A popup opened over the legend folds it away (the quote, its source and links stay readable and clickable);
+  // it unfolds when the popup closes.
+  var map = {{ this._parent.get_name() }}, box = legend.getContainer(), folded = false;
+  map.on("popupopen", function (e) {
+    if (!box.open) { return; }
+    var a = e.popup.getElement().getBoundingClientRect(), b = box.getBoundingClientRect();
+    if (a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top) { box.open = false; folded = true; }
+  });
+  map.on("popupclose", function () { if (folded) { box.open = true; folded = false; } });
+  mapappDeclutter(map);
 })();
 {% endmacro %}
 """)

@@ -21,7 +21,7 @@ from branca.element import Element, MacroElement, Template
 from mapapp.areas import areas_at, change_dates, to_wgs84
 from mapapp.events import Event
 from mapapp.render import style
-from mapapp.render.folium_layers import borders_layer, popup_counts, popup_head
+from mapapp.render.folium_layers import LABEL_LIMIT, borders_layer, display_name, popup_counts, popup_head
 from mapapp.render.static_map import (DEFAULT_LAYERS, DEFAULT_SUBTITLE, LAYER_KEYS, NOT_VERIFIED, check_layers,
                                       credits_line, date_stamp, long_date)
 from mapapp.timeline import span, state_at
@@ -103,6 +103,8 @@ def timeline_features(events: list[Event], *, baseline=None) -> tuple[list[str],
                                                       if line["kind"] == "advance" else None}}})
     # Markers: one feature per place and state, from the key date it begins to the one it is replaced on.
     current: dict[str, tuple] = {}
+    # Up to ``LABEL_LIMIT`` places, each is named on the map, as in the app (names that would overlap are hidden).
+    named = len({e.place.place_id for e in events}) <= LABEL_LIMIT
     for i, day in enumerate(dates):
         states = state_at(events, day)
         for place_id, state in states.items():
@@ -125,6 +127,8 @@ def timeline_features(events: list[Event], *, baseline=None) -> tuple[list[str],
                                                 "dashArray": style.DASH_FUZZY if fuzzy else None}}}
             if state.place.kind != "settlement":   # a region or river reported as a whole: its name, no point
                 feature["properties"]["label"] = html.escape(state.place.name)
+            elif named:
+                feature["properties"]["name"] = html.escape(display_name(state.place))
             current[place_id] = (key, feature)
             features.append(feature)
     order = {"area": 0, "front_line": 1, "advance": 2, "place": 3}
@@ -152,13 +156,16 @@ _SLIDER = Template("""
  .mapapp-panel .sw { display: inline-block; width: 14px; height: 10px; margin-right: 4px; vertical-align: middle; }
  .mapapp-panel button { font: inherit; margin-right: 6px; }
  .leaflet-container { background: {{ this.sea }}; }
+ """ + style.NAME_LABEL_CSS + """
  """ + style.AREA_LABEL_CSS + """
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
+""" + style.DECLUTTER_JS + """
 (function () {
   var map = {{ this._parent.get_name() }};
   var data = {{ this.payload }};
+  mapappDeclutter(map);
   var layer = L.geoJSON(null, {
     style: function (f) { return f.properties.style; },
     pointToLayer: function (f, latlng) {
@@ -170,7 +177,10 @@ _SLIDER = Template("""
     },
     onEachFeature: function (f, l) {
       if (f.properties.popup) { l.bindPopup(f.properties.popup, {maxWidth: 360}); }
-      if (f.properties.tooltip) { l.bindTooltip(f.properties.tooltip); }
+      if (f.properties.name) {
+        l.bindTooltip(f.properties.name, {permanent: true, direction: 'right', offset: [8, 0],
+                                          className: 'mapapp-label'});
+      } else if (f.properties.tooltip) { l.bindTooltip(f.properties.tooltip); }
     }
   }).addTo(map);
   var panel = L.control({position: 'topright'});

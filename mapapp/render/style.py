@@ -48,8 +48,39 @@ def dash_pattern(text: str | None) -> tuple[float, ...] | None:
 
 # A region, river or border reported as a whole is drawn as its name in a frame of its status colour, not as a point
 # (Leaflet maps: the app's and the offline player's; the frame's colour is set per label).
+NAME_LABEL_CSS = (".mapapp-label { background: rgba(255,255,255,.8); border: none; box-shadow: none; padding: 0 3px; "
+                  "font: 600 11px sans-serif; color: #222; } .mapapp-label::before { display: none; }")  # place names
 AREA_LABEL_CSS = (".mapapp-area span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap; "
                   "cursor: pointer; font: italic 600 11px sans-serif; letter-spacing: .08em; text-transform: uppercase; "
                   "color: #333; background: rgba(255,255,255,.75); border: 1.5px solid #777; padding: 0 3px; }")
 AREA_LABEL_SWATCH = ('<i style="font-weight:600;letter-spacing:.08em;border:1.5px solid #777;padding:0 2px;">'
                      "REGION</i>")   # the legends' sample of such a name
+
+# Names on a map must not sit on one another: after every zoom, pan or change of layers, a name that would overlap
+# one already shown is hidden (its point and popup stay); settlements' names come first, then regions' framed
+# names. ``mapappDeclutter(map)`` is called once per map, by the app's base map and by the offline player.
+DECLUTTER_JS = """
+function mapappDeclutter(map) {
+  var pending = null;
+  function run() {
+    pending = null;
+    var root = map.getContainer();
+    var names = Array.prototype.slice.call(root.querySelectorAll('.leaflet-tooltip.mapapp-label'));
+    var areas = Array.prototype.slice.call(root.querySelectorAll('.mapapp-area'));
+    var kept = [];
+    names.concat(areas).forEach(function (el) {
+      el.style.visibility = '';
+      var box = (el.classList.contains('mapapp-area') && el.firstElementChild ? el.firstElementChild : el)
+        .getBoundingClientRect();
+      if (!box.width) { return; }
+      var hit = kept.some(function (k) {
+        return box.left < k.right && box.right > k.left && box.top < k.bottom && box.bottom > k.top;
+      });
+      if (hit) { el.style.visibility = 'hidden'; } else { kept.push(box); }
+    });
+  }
+  function later() { if (pending === null) { pending = setTimeout(run, 60); } }
+  map.on('zoomend moveend layeradd layerremove resize', later);
+  later();
+}
+"""
