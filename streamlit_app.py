@@ -170,6 +170,9 @@ def _add_article() -> None:
         if view is not None:
             _focus(*view[0], view[1])
     st.session_state["article"] = result.duplicate_of or result.article_id
+    if result.status == "added":   # stored: the form is ready for the next article (on an error it keeps the text)
+        for key in ("new_text", "new_title", "new_outlet", "new_published"):
+            st.session_state[key] = ""
 
 
 def _focus(lat: float, lon: float, zoom: int = 10) -> None:

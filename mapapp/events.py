@@ -159,7 +159,7 @@ _TRIGGERS = (
     _t(None, r"\b(?:just|some|about|only)\s+\d[\d,.]*\s*(?:km|kilomet(?:er|re)s?|miles?)\b", 1.0, "after", stems=("km", "kilomet", "mile")),
     # Adjectives describing a place's earlier state mask their verb ("the Russia-occupied town of Kupiansk").
     _t("mask", r"\b(?:[\w-]+-(?:occupied|held|controlled)|occupied territor\w*|russian-held)\b", 1.0, stems=("-occupied", "-held", "-controlled", "occupied territor", "russian-held")),
-    _t(None, r"\b(?:major base|base for|hub|battle of|population of|residents? of|evacuat\w+|direction|fled|"
+    _t(None, r"\b(?:major base|base for|hub|battle of|population of|evacuat\w+|direction|fled|"
              r"flee(?:ing)?)\b", 1.0, stems=("base", "hub", "battle of", "population of", "resident", "evacuat", "direction", "fled", "flee")),
     _t(None, r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\b", 1.0, "after", stems=("north", "south", "east", "west")),
     # liberated
@@ -298,7 +298,7 @@ _NOT_THE_PLACE = re.compile(
     r"|\b(?:speaking|writing|reporting|visiting|returned)\s+(?:from|in|to)|\b(?:road|highway|motorway|railway|route)"
     r"\s+(?:\w+\s+){0,2}?(?:to|from|between|linking)|\b(?:officials?|sources?|authorities|government|ministry|spokes\w+|"
     r"governor|mayor|head|"
-    r"administration|channels?|leaders?|residents)\s+(?:in|from|of|for)"
+    r"administration|channels?|leaders?)\s+(?:in|from|of|for)"
     r"|\b(?:settlements|towns|villages|cities|positions|lines|parts?)\s+(?:around|near|outside)"
     r"|\b(?:transferred|moved|redeployed|sent|relocated|withdrawn|pulled back|regrouped|retreat\w*|fall(?:ing)? back|"
     r"fell back|fled|heading|head)[”\"’]?\s+(?:\w+\s+){0,2}(?:to|toward|towards|into))\s+"
@@ -318,6 +318,7 @@ _AGENT_AFTER = re.compile(
     r"held|holds|controlled|controls|sent|deployed|launched)\b(?!\s+out\b)")
 # A name that names a front, an offensive or a unit is not the place of the event: "as the Kharkiv offensive
 # widened", "on the Zaporizhzhia front", "in the Kupiansk direction", "the Khortytsia group of forces".
+_OF_BEFORE = re.compile(r"\b(?:of|in|from|near|at)\s+(?:the\s+)?$")   # "residents of Kupiansk reported": not the agent
 _OPERATION_AFTER = re.compile(r"\s+(?:counter-?offensive|offensive|front|frontline|direction|axis|sector|operation|"
                               r"group\s+of\s+(?:forces|troops)|operational\s+group|brigade|battalion|regiment|"
                               r"division|corps)\b", re.IGNORECASE)
@@ -655,7 +656,9 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
                 continue
             if _NOT_THE_PLACE.search(sentence[max(0, rel_start - 80):rel_start]) or _PLANT_AFTER.match(sentence,
                                                                                                     rel_end) \
-                    or _AGENT_AFTER.match(sentence, rel_end) or _OPERATION_AFTER.match(sentence, rel_end):
+                    or (_AGENT_AFTER.match(sentence, rel_end) and not _OF_BEFORE.search(sentence, max(0, rel_start - 12),
+                                                                                      rel_start)) \
+                    or _OPERATION_AFTER.match(sentence, rel_end):
                 continue
             if any(abs(y - hit.start) <= _YEAR_REACH for y in past_years):
                 continue

@@ -50,7 +50,7 @@ SETTINGS = (
                                    "need it; everyone else gets a read-only map. Empty: everything open."),
     Setting("APP_MAX_ARTICLE_BYTES", 5_000_000, "Largest article the app accepts by paste or upload (the CLI reads "
                                                 "up to MAX_ARTICLE_BYTES)."),
-    Setting("PLAY_SECONDS", 1.2, "Seconds per step when the timeline plays."),
+    Setting("PLAY_SECONDS", 2.0, "Seconds per step when the timeline plays."),
     Setting("PERF_LOG", "", "A file the app appends its server time per map view to (bench/app_bench.py); empty: off."),
 )
 

@@ -161,6 +161,8 @@ def test_adding_an_article_puts_it_in_the_store_and_on_the_map():
     assert _events_caption(at) != before
     lat, lon = at.session_state["map_args"]["center"]   # the map looks at the place the article reports
     assert abs(lat - 50.27) < 0.05 and abs(lon - 35.98) < 0.05 and at.session_state["map_args"]["zoom"] >= 10
+    # the form is empty again, ready for the next article
+    assert at.text_area(key="new_text").value == "" and at.text_input(key="new_outlet").value == ""
     at.query_params["view"] = "Articles and places"
     _run(at)
     markup = [m.value for m in at.markdown if "<mark" in m.value][0]
@@ -177,6 +179,7 @@ def test_bad_articles_get_a_message_and_nothing_stored_is_lost(text, published, 
     _add(at, text, published=published)
     assert any(message in e.value for e in at.error)
     assert _events_caption(at) == before
+    assert at.text_area(key="new_text").value == text   # the reader's text is kept, to be put right
 
 
 def test_an_article_with_no_places_is_stored_with_a_warning():

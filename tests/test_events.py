@@ -286,6 +286,7 @@ def test_events_of_both_sides_at_one_place_and_date_stay_apart():
     # the speakers' city and the capital as government are not the event's place
     ("Kyiv said its troops had liberated Robotyne.", {("Robotyne", "liberated", "2023-08-25", "day")}),
     ("Kyiv has held Kupiansk since the autumn of 2022.", set()),
+    ("Residents of Kupiansk reported heavy shelling.", {("Kupiansk", "shelling", "2023-08-25", "day")}),
     ("Mykolaiv governor Vitaliy Kim, speaking from Mykolaiv, said Ukrainian flags had been raised in Bilozerka.",
      {("Bilozerka", "liberated", "2023-08-25", "day")}),
     ("In a rare piece of good news for Kyiv, the army said it had recaptured positions near Novoolenivka.", set()),

@@ -127,3 +127,15 @@ def test_a_russian_advance_says_so_in_its_popup():
     popups = {row[5] or row[3]: expand_popup(row[4]) for row in map(json.loads, next(_elements(places, CircleMarkers)).rows)}
     assert "Lyptsi</b> — Russian advance" in popups["Lyptsi"]
     assert "Kreminna</b> — advance" in popups["Kreminna"]
+
+
+def test_a_quote_given_by_its_first_words_is_highlighted_to_the_end_of_its_sentence_across_a_line():
+    from mapapp.render.article_html import highlighted_article_html, quote_span
+
+    text = ("Intro line.\nAccording to Major General Igor Konashenkov,\nRussian soldiers in Izyum were regrouped. "
+            "Next sentence.")
+    start, end = quote_span(text, "According to Major General")
+    assert text[start:end] == ("According to Major General Igor Konashenkov,\nRussian soldiers in Izyum were "
+                               "regrouped.")
+    markup = highlighted_article_html(text, [], quote="According to Major General")
+    assert markup.index('id="quote"') < markup.index("regrouped.") < markup.index("</span>")

@@ -6,6 +6,7 @@ import html
 import re
 
 from mapapp.geoparse import Mention
+from mapapp.events import sentences
 
 KIND_COLOURS = {  # Okabe–Ito: distinguishable with the common colour-vision deficiencies
     "settlement": "#E69F00", "region": "#56B4E9", "country": "#CC79A7", "river": "#0072B2", "other": "#999999",
@@ -29,12 +30,12 @@ def quote_span(text: str, quote: str) -> tuple[int, int] | None:
         if not found:
             return None
         start, end = found.span()
-    # A quote given by its first words (as links carry it) runs to the end of its sentence.
-    closing = _SENTENCE_END.search(text, max(start, end - 1))
-    return start, closing.end() if closing else len(text)
-
-
-_SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*(?=\s|$)|\n")
+    # A quote given by its first words (as links carry it) runs to the end of its sentence, as the extractor cut it
+    # (a line ending in a comma runs on: "According to Major General Igor Konashenkov,\nRussian soldiers…").
+    for s_start, s_end in sentences(text):
+        if s_start <= start < s_end:
+            return start, max(end, s_end)
+    return start, end
 
 
 def highlighted_article_html(text: str, mentions: list[Mention], *, quote: str = "") -> str:
