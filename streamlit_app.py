@@ -358,9 +358,10 @@ with map_tab:
             link = lambda article, quote: article_link(None, article, quote)  # noqa: E731  ("?…", completed below)
             note = f"Reported claims, not verified control. {n_sources} articles."
             fmap = use_local_leaflet(base_map(tiles=settings.TILES, note=note, fit=fit_of(events)))
+            chosen = next((e for e in events if e.event_id == st.session_state["selected_event"]), None) \
+                if "selected_event" in st.session_state else None
             groups = date_layers(areas, states, events, when, layers=layers, link=link, names=NAMES,
-                                 link_base=app_address(st.context.url),
-                                 memo=cache.markers)
+                                 link_base=app_address(st.context.url), memo=cache.markers, chosen=chosen)
             center = st.session_state.get("view_center") or parse_center(st.query_params.get("center")) \
                 or parse_center(settings.DEFAULT_CENTER)
             zoom = st.session_state.get("view_zoom") or parse_zoom(st.query_params.get("zoom")) \

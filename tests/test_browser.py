@@ -244,6 +244,8 @@ def test_choosing_an_event_in_the_timeline_sets_the_date_and_centres_the_map(pag
         "aria-valuetext"), what="the slider to move to the event's date")
     assert chosen < before and box["height"] > 100
     state = _wait_for(lambda: (s := _date_map_state(page))["zoom"] == 10 and s, what="the map to zoom to the place")
+    ring = [tip for tip in state["tips"] if tip.startswith("Chosen: ")]   # the chosen event is ringed on the map
+    assert len(ring) == 1 and chosen in ring[0], state["tips"]
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / "timeline_choice.png"))
     assert state["zoom"] == 10

@@ -139,3 +139,30 @@ def test_a_quote_given_by_its_first_words_is_highlighted_to_the_end_of_its_sente
                                "regrouped.")
     markup = highlighted_article_html(text, [], quote="According to Major General")
     assert markup.index('id="quote"') < markup.index("regrouped.") < markup.index("</span>")
+
+
+def test_the_event_chosen_in_the_timeline_is_ringed_with_its_own_report_from_its_date_on():
+    import json
+    from datetime import date
+
+    from mapapp.areas import areas_at
+    from mapapp.articles import Article
+    from mapapp.events import events_from_articles
+    from mapapp.render.date_map import CHOSEN_LAYER, date_layers
+    from mapapp.render.folium_layers import CircleMarkers, expand_popup
+    from mapapp.timeline import state_at
+
+    events = events_from_articles([Article("k", "k", "Wire", date(2022, 5, 16), "Shelling hit Kharkiv on Monday "
+                                           "<b>bold</b>. Ukrainian troops retook Kharkiv's outskirts and Kharkiv "
+                                           "itself was liberated on Monday.")])
+    shelling = next(e for e in events if e.event_type == "shelling")
+    when = shelling.date
+    groups = date_layers(areas_at(events, when), state_at(events, when), events, when, chosen=shelling)
+    ring = next(g for g in groups if g.layer_name == CHOSEN_LAYER)
+    (row,) = [json.loads(r) for r in next(_elements(ring, CircleMarkers)).rows]
+    assert row[3] == f"Chosen: Kharkiv, shelling, {when}"
+    popup = expand_popup(row[4])
+    assert "shelling" in popup and "&lt;b&gt;bold&lt;/b&gt;" in popup and "<b>bold</b>" not in popup
+    earlier = date(2022, 5, 1)   # before its date the ring is not drawn
+    assert CHOSEN_LAYER not in [g.layer_name for g in date_layers(areas_at(events, earlier), state_at(events, earlier),
+                                                                  events, earlier, chosen=shelling)]

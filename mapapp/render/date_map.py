@@ -162,15 +162,7 @@ def recent_layer(events, when, *, link=None, names: str = "en", link_base: str =
             by_place.setdefault(event.place.place_id, []).append(event)
     for items in by_place.values():
         place = items[0].place
-        rows = []
-        for event in sorted(items, key=lambda e: (e.date, e.event_type)):
-            source = event.sources[0]
-            row = (f"<b>{html.escape(event.date.isoformat())}</b> {html.escape(event.event_type)}"
-                   f"{' (disputed)' if event.disputed else ''}: “{html.escape(short_quote(source.quote))}” — "
-                   f"{html.escape(source.outlet or source.article)}")
-            if link is not None:
-                row += f' <a href="{html.escape(link(source.article, source.quote))}" target="_blank">article</a>'
-            rows.append(row)
+        rows = [_report_row(event, link) for event in sorted(items, key=lambda e: (e.date, e.event_type))]
         markers.add(place.lat, place.lon, {"radius": 12, "color": "#000000", "weight": 2, "fill": False},
                     tooltip=html.escape(f"{display_name(place, names)}: reported {items[-1].date.isoformat()}"),
                     popup=f"<b>{html.escape(display_name(place, names))}</b><br>" + "<br>".join(rows))
@@ -178,24 +170,54 @@ def recent_layer(events, when, *, link=None, names: str = "en", link_base: str =
     return group
 
 
+def _report_row(event, link=None) -> str:
+    """One report in a popup (escaped): date, type, the quote, its outlet, and a link to the article."""
+    source = event.sources[0]
+    row = (f"<b>{html.escape(event.date.isoformat())}</b> {html.escape(event.event_type)}"
+           f"{' (disputed)' if event.disputed else ''}: “{html.escape(short_quote(source.quote))}” — "
+           f"{html.escape(source.outlet or source.article)}")
+    if link is not None:
+        row += f' <a href="{html.escape(link(source.article, source.quote))}" target="_blank">article</a>'
+    return row
+
+
+CHOSEN_LAYER = "Chosen in the timeline"
+
+
+def chosen_layer(event, *, link=None, names: str = "en", link_base: str = "") -> folium.FeatureGroup:
+    """A wide dashed ring around the place of the event chosen in the timeline, with that event's own report (the
+    place's marker shows its state at the date, which another report of the same day may have set)."""
+    group = folium.FeatureGroup(name=CHOSEN_LAYER)
+    markers = CircleMarkers(link_base=link_base)
+    name = display_name(event.place, names)
+    markers.add(event.place.lat, event.place.lon, {"radius": 18, "color": "#000000", "weight": 3, "fill": False,
+                                                   "dashArray": "6 4"},
+                tooltip=html.escape(f"Chosen: {name}, {event.event_type}, {event.date.isoformat()}"),
+                popup=f"<b>{html.escape(name)}</b> — chosen in the timeline<br>" + _report_row(event, link))
+    markers.add_to(group)
+    return group
+
+
 def date_layers(areas, states, events, when, *, layers=tuple(LAYERS), link=None, names: str = "en",
-                link_base: str = "", memo: dict | None = None) -> list[folium.FeatureGroup]:
+                link_base: str = "", memo: dict | None = None, chosen=None) -> list[folium.FeatureGroup]:
     """The chosen layers for one date, in drawing order (areas under lines under markers). ``link`` makes each
     report's article link; relative links (``?…``) are completed in the browser with ``link_base``. ``memo``:
-    see ``events_layer``."""
-    chosen = set(layers)
+    see ``events_layer``. ``chosen``: the event chosen in the timeline, ringed from its date on."""
+    shown = set(layers)
     wanted = {"liberated": "liberated", "contested": "contested", "occupied": "front", "front_line": "front"}
     groups = []
     features = display_features(areas)
     for key, group in zip(("liberated", "contested", "occupied", "front_line", "advance"),
                           areas_layers(areas, features)):
-        if key in wanted and wanted[key] in chosen:
+        if key in wanted and wanted[key] in shown:
             groups.append(group)
-    if "arrows" in chosen:
+    if "arrows" in shown:
         groups.append(arrows_layer(areas, features))
-    if "settlements" in chosen:
+    if "settlements" in shown:
         groups.append(events_layer(states, when=when, link=link, names=names, name=LAYERS["settlements"],
                                    link_base=link_base, memo=memo))
-    if "recent" in chosen:
+    if "recent" in shown:
         groups.append(recent_layer(events, when, link=link, names=names, link_base=link_base))
+    if chosen is not None and chosen.date is not None and chosen.date <= when:
+        groups.append(chosen_layer(chosen, link=link, names=names, link_base=link_base))
     return groups
