@@ -740,8 +740,8 @@ class _Block:
     def _nearest_anchors(self, active: np.ndarray, evidence: _Evidence):
         """Each reading's distance to the nearest anchor of its own sentence (first n) and of the sentences beside
         it (last n), ∞ where there is none. Another name only: a mention must not vouch for its own reading. Only
-        readings in the 3×3 grid cells around an anchor count (all readings of a name with few), and never the
-        anchor itself. None when no mention has an anchor."""
+        readings in the 3×3 grid cells around an anchor count (all readings of a name with few); a reading at the
+        anchor's own place counts too (one town under two names). None when no mention has an anchor."""
         sentence = self.mention_sentence.take(active)
         which, anchor = _ranges(*_within(evidence.sentence, sentence))  # anchors in the sentences around
         other = evidence.key.take(anchor) != self.mention_key.take(active).take(which)
@@ -759,7 +759,6 @@ class _Block:
         anchor_row = anchor.repeat(sizes)
         near = (self.few_for_anchor.take(mention).repeat(sizes)
                 | _WINDOW_ANCHOR.take(self.code.take(reading) - columns.code.take(anchor_row)))
-        near &= self.rows.take(reading) != anchor_row
         near = near.nonzero()[0]
         reading, anchor_row = reading.take(near), anchor_row.take(near)
         d = np.maximum(self.floor.take(reading), _distances_km(self.lat.take(reading), self.lon.take(reading),

@@ -127,3 +127,10 @@ def test_a_name_read_again_gets_the_same_answer():
             "in the Donetsk region, Lyman and Bakhmut were quiet. Hryhorivka was quiet.")
     first, second = mentions_from_text(text), mentions_from_text(text)
     assert first == second and len(first) >= 8
+
+
+def test_an_old_name_beside_the_new_one_is_the_same_town():
+    text = ("Shelling hit Kostiantynivka, Druzhkivka and Kramatorsk overnight. "
+            "Russian troops reached the southern outskirts of Pokrovsk, which Russia calls Krasnoarmeysk.")
+    (old_name,) = [m for m in mentions_from_text(text) if m.surface == "Krasnoarmeysk"]
+    assert old_name.place.name == "Pokrovsk" and old_name.score >= 0.9
