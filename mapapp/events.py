@@ -304,7 +304,6 @@ _NOT_THE_PLACE = re.compile(
     r"fell back|fled|heading|head)[”\"’]?\s+(?:\w+\s+){0,2}(?:to|toward|towards|into))\s+"
     r"(?:(?:the|separatist|self-proclaimed|so-called|breakaway|neighbou?ring|occupied)\s+)*"
     r"(?:(?:city|town|region)\s+of\s+)?(?:[A-Z][\w’'-]+(?:\s*,\s*|\s+and\s+))*$")
-# A power plant named after a town is not the town: the Zaporizhzhia plant is at Enerhodar, 50 km away.
 # A name that speaks, holds or commands is its government or its people, not the event's place: "Kyiv said",
 # "Kyiv has held Kupiansk since…", "Kyiv's troops", "Kharkiv's governor".
 _AGENT_AFTER = re.compile(
@@ -316,12 +315,13 @@ _AGENT_AFTER = re.compile(
     r"|\s+(?:has\s+|had\s+|have\s+|also\s+|later\s+|quickly\s+|repeatedly\s+)?(?:said|says|claimed|claims|denied|denies|"
     r"insist(?:s|ed)|announced|accused|reported|ordered|admitted|confirmed|warned|insisted|responded|"
     r"held|holds|controlled|controls|sent|deployed|launched)\b(?!\s+out\b)")
+_OF_BEFORE = re.compile(r"\b(?:of|in|from|near|at)\s+(?:the\s+)?$")   # "residents of Kupiansk reported": not the agent
 # A name that names a front, an offensive or a unit is not the place of the event: "as the Kharkiv offensive
 # widened", "on the Zaporizhzhia front", "in the Kupiansk direction", "the Khortytsia group of forces".
-_OF_BEFORE = re.compile(r"\b(?:of|in|from|near|at)\s+(?:the\s+)?$")   # "residents of Kupiansk reported": not the agent
 _OPERATION_AFTER = re.compile(r"\s+(?:counter-?offensive|offensive|front|frontline|direction|axis|sector|operation|"
                               r"group\s+of\s+(?:forces|troops)|operational\s+group|brigade|battalion|regiment|"
                               r"division|corps)\b", re.IGNORECASE)
+# A power plant named after a town is not the town: the Zaporizhzhia plant is at Enerhodar, 50 km away.
 _PLANT_AFTER = re.compile(r"\s+(?:nuclear\s+(?:power\s+)?(?:plant|station)|npp|power\s+(?:plant|station))\b",
                           re.IGNORECASE)
 # A region named right after a settlement only locates it: "Vasylenkove in the Kharkiv region", "Balakliya, Kharkiv".
@@ -654,11 +654,7 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             if kind is None or (mention.kind == "river" and kind != "advance") or (
                     hit.kind == "capture" and not _CAPTURE_GAP.fullmatch(sentence, hit.end, rel_start)):
                 continue
-            if _NOT_THE_PLACE.search(sentence[max(0, rel_start - 80):rel_start]) or _PLANT_AFTER.match(sentence,
-                                                                                                    rel_end) \
-                    or (_AGENT_AFTER.match(sentence, rel_end) and not _OF_BEFORE.search(sentence, max(0, rel_start - 12),
-                                                                                      rel_start)) \
-                    or _OPERATION_AFTER.match(sentence, rel_end):
+            if _not_the_place(sentence, rel_start, rel_end):
                 continue
             if any(abs(y - hit.start) <= _YEAR_REACH for y in past_years):
                 continue
@@ -687,6 +683,14 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
                    if r.place.place_id == place_id and r.event_type in ("liberated", "advance", "occupied") else r
                    for r in reports]
     return reports
+
+
+def _not_the_place(sentence: str, start: int, end: int) -> bool:
+    """Whether the words around a name make it the agent, the speakers' seat, a plant, a front or a road's end
+    rather than where the event is (``_NOT_THE_PLACE``, ``_PLANT_AFTER``, ``_AGENT_AFTER``, ``_OPERATION_AFTER``)."""
+    return bool(_NOT_THE_PLACE.search(sentence[max(0, start - 80):start]) or _PLANT_AFTER.match(sentence, end)
+                or (_AGENT_AFTER.match(sentence, end) and not _OF_BEFORE.search(sentence, max(0, start - 12), start))
+                or _OPERATION_AFTER.match(sentence, end))
 
 
 def _only_locates(mention, previous, in_sentence, text: str, sentence: str, rel_start: int, rel_end: int) -> bool:
@@ -752,7 +756,7 @@ def _quote_key(quote: str) -> str:
 def events_from_reports(reports: list[Report], articles: dict[str, Article]) -> list[Event]:
     """Reports of one place and type whose dates may mean the same day become one event; the same sentence
     reprinted by several outlets (wire copy) counts as one source."""
-    groups: dict[tuple[str, str], list[list[Report]]] = {}
+    groups: dict[tuple[str, str, str | None], list[list[Report]]] = {}  # (place, type, actor) → clusters
     for report in sorted(reports, key=lambda r: (r.date or date.max, PRECISIONS.index(r.date_precision or "month"))):
         clusters = groups.setdefault((report.place.place_id, report.event_type, report.actor), [])
         for cluster in clusters:
