@@ -40,7 +40,7 @@ _LAST_WEEK = re.compile(r"\blast week\b", re.IGNORECASE)
 _MONTH_ONLY = re.compile(
     r"\b(?:(?P<mod>last|in|since|during|early|late|mid|mid-|(?:at\s+)?the\s+(?:start|beginning|end|middle)\s+of)"
     r"\s*)(?P<month>january|february|march|april|may|june|july|august|september|october|november|december)\b"
-    r"(?!\s+\d)" + _YEAR.replace("year", "year3"), re.IGNORECASE)
+    r"(?!\s+\d{1,2}\b)" + _YEAR.replace("year", "year3"), re.IGNORECASE)   # "in May 2023", not "in May 5"
 
 
 _TODAY_WORDS = ("today", "this morning", "this afternoon", "this evening", "tonight", "overnight", "last night")

@@ -162,6 +162,10 @@ _TRIGGERS = (
     _t(None, r"\b(?:major base|base for|hub|battle of|population of|evacuat\w+|direction|fled|"
              r"flee(?:ing)?)\b", 1.0, stems=("base", "hub", "battle of", "population of", "resident", "evacuat", "direction", "fled", "flee")),
     _t(None, r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\b", 1.0, "after", stems=("north", "south", "east", "west")),
+    # A participle after "after" or "since" tells what came before the news: "the counteroffensive stalled after
+    # liberating Robotyne".
+    _t(None, r"\b(?:after|since|following)\s+(?:liberating|recapturing|retaking|capturing|seizing|taking)\b", 1.0,
+       "after", stems=("after", "since", "following")),
     # liberated
     _t("liberated", r"\b(?:liberat(?:ed|ing|ion of|es?)|recaptur(?:ed|es?|ing)|retak(?:en|es?|ing)|retook|"
                     r"reclaim(?:ed|ing|s)?|regain(?:ed|ing|s)?|took back|taken back|won back|freed|de-?occupied|"
@@ -225,6 +229,8 @@ _TRIGGERS = (
                   r"counteroffensive (?:on|against|toward|towards)|"
                   r"counteroffensive against russian forces in|assault on|(?:counter)?offensive (?:around|in)|"
                   r"advanc(?:ed|ing|es|e)\s+(?:\w+\s+){1,4}?(?:toward|towards)|"
+                  r"advanc(?:ed|ing)\s+(?:in|along|into)\s+(?:(?:the\s+)?(?:north|south|east|west|central|centre|"
+                  r"center|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+(?:part\s+of\s+)?)?|"
                   r"control territory up (?:until|to)|(?:clawing|claw|clawed) back (?:land|ground|territory))\b",
        0.65, "after", stems=("advanc", "push", "mov", "clos", "enter", "approach", "attack", "aim at", "offensive", "assault", "control territory", "claw"),
        orient="mover"),
@@ -237,8 +243,11 @@ _TRIGGERS = (
     # contested
     # Attacks around a town, kept up or repelled: fighting there, not a move onto it. ("Attacks on" a city are as
     # often strikes: left to the other words of the sentence.)
-    _t("contested", r"\battacks\s+(?:around|near)\b|\brepel\w*\s+(?:\w+\s+){0,2}attacks\s+(?:on|against)\b", 0.7,
-       stems=("attacks",)),
+    _t("contested", r"\b(?:attacks|assaults)\s+(?:around|near|in\s+the\s+(?:area|vicinity)\s+of)\b|"
+                    r"\b(?:repel\w*|repuls\w*|stopp\w*)\s+(?:\w+\s+){0,2}(?:attacks|assaults)\s+(?:on|against)\b|"
+                    r"\b(?:tried|attempted|trying|attempting)\s+(?:\d+\s+times\s+|again\s+|repeatedly\s+)?to\s+"
+                    r"(?:advance|break\s+through|storm|attack)\s+(?:near|around|on|toward|towards|in)\b", 0.7,
+       stems=("attacks", "assaults", "tried", "attempt", "trying")),
     _t("contested", r"\b(?:(?:heavy |fierce |intense )?fighting|battles? for|clashes|clashed|firefights?|"
                     r"contested|grey zone|gray zone|situation in|remains? (?:quite |very )?difficult|"
                     r"(?:tried|trying|attempt(?:ed|ing)?) to cross|river crossing|crossing the)\b", 0.7, stems=("fight", "battle", "clash", "contested", "zone", "situation in", "difficult", "cross")),
@@ -248,7 +257,7 @@ _TRIGGERS = (
                    r"pummell?(?:ed|ing)|drone (?:strikes?|attacks?)|explosions?|"
                    r"(?:came|comes|come|coming)\s+under\s+(?:\w+\s+){0,2}?(?:attack|fire)|"
                    r"(?:drones?|missiles?|rockets?|shells?|bombs?|strikes?|artillery|shelling)\s+(?:also\s+|again\s+)?"
-                   r"(?:hit|hits|slammed\s+into|landed\s+(?:in|on)))\b", 0.75, stems=("shell", "bomb", "strike", "struck", "artillery", "pummel", "drone", "explosion", "missile", "rocket", "came under", "comes under", "come under", "coming under")),
+                   r"(?:hit|hits|slammed\s+into|landed\s+(?:in|on)|damaged|destroyed))\b", 0.75, stems=("shell", "bomb", "strike", "struck", "artillery", "pummel", "drone", "explosion", "missile", "rocket", "came under", "comes under", "come under", "coming under")),
     _t("shelling", r"\b(?:killed|died|dead|wounded|injured|injuries|hospitali[sz]ed|casualties)\b", 0.55, stems=("kill", "died", "dead", "wound", "injur", "hospitali", "casualt")),
     # Attempts and purposes name places that were not (yet) taken: "attempting to seize Kyiv", "let alone seizing".
     _t(None, r"\b(?:attempt\w*|trying|tried|try|fail\w*|sought|seeking|plans?|planned|aim\w*|order)\s+to\s+\w+|"
@@ -276,18 +285,23 @@ _CLAUSE_START = re.compile(r"[;:—–]|,\s+(?:but|while|although|though|and)\b|
 _CLAUSE_START_FAST = re.compile(
     r"[;:—–“‘\",b](?:(?<=[;:—–“‘\"])|(?<=,)\s+(?:but|while|although|though|and)\b|(?<=b)(?<!\wb)ut\b)")
 _DISPUTE_SAME = re.compile(r"\b(?:something|which|a claim|claims?)\s+(?:\w+\s+){0,2}(?:disputes?|denies|denied|"
-                           r"rejects?|rejected)\b|\b(?:disputed|denied|rejected)\s+by\b", re.IGNORECASE)
+                           r"rejects?|rejected)\b|\b(?:disputed|denied|rejected)\s+by\b|"
+                           # an unconfirmed claim: "ISW has not observed confirmation", "could not be verified"
+                           r"\b(?:has|have|had)\s+not\s+(?:yet\s+)?(?:observed|seen|found)\s+(?:\w+\s+){0,2}?"
+                           r"(?:confirmation|evidence)|\bno\s+(?:visual\s+|independent\s+)?confirmation\b|"
+                           r"\bcould\s+not\s+(?:be\s+)?(?:independently\s+)?(?:verif|confirm)\w*", re.IGNORECASE)
 _COUNTER = re.compile(r"\bonly\s+(?:been\s+)?(?:withdrawn|pulled\s+back|retreated|left)\b|\b(?:denies|denied|"
                       r"disputes|disputed|refuted|rejects|rejected)\b|\bnot true\b|\bremain(?:s|ed)? in control\b",
                       re.IGNORECASE)
 _BORDER = re.compile(r"\b(?:reach(?:ed|es|ing)?|pushed\s+(?:\w+\s+){0,4}back\s+to|back\s+to|as far as)\s+(?:the\s+)?"
                      r"(?:(?:russian|ukraine[’']?s|state|russian state)\s+)*border\b", re.IGNORECASE)
 _CLAIM_VERB = re.compile(r"\b(?:said|says|claimed|claims|claim|reported|reports|announced|tweeted|wrote|stated|"
-                         r"admitted|admits|confirmed|told)\b")
+                         r"admitted|admits|acknowledged|acknowledges|conceded|concedes|confirmed|told)\b")
 _ACCORDING = re.compile(r"\baccording to\s+(?:the\s+)?(?P<who>[^,.;:“”\"]{3,90})", re.IGNORECASE)
 _ROLE = re.compile(r"\b(?:ministry|spokes(?:man|woman|person)|governor|officials?|president|minister|staff|military|"
                    r"forces|army|institute|adviser|commander|mayor|head|sources?|channels|analysts?|intelligence|"
-                   r"administration|command|ukraine|russia|kyiv|moscow|kremlin)\b", re.IGNORECASE)
+                   r"administration|command|ukraine|russia|kyiv|moscow|kremlin|(?:mil)?bloggers?|correspondents?|group)\b",
+                   re.IGNORECASE)
 _HISTORY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 _EVENT_KINDS = ("settlement", "region", "river")  # a river only as the line an advance reached
@@ -343,17 +357,19 @@ _SPEAKERS_AFTER = re.compile(r"\s*,\s+(?:the\s+|local\s+|regional\s+|military\s+
                              r"announced|confirmed)\b", re.IGNORECASE)
 _SINCE = re.compile(r"\b(?:since|which|whom)\b", re.IGNORECASE)  # a date after them dates another clause
 _RECENT = re.compile(r"\b(?:recent(?:ly)?|in recent days|over the past (?:few |several )?days)\b", re.IGNORECASE)
-_VAGUE_PAST = re.compile(r"\b(?:earlier this year|last year|years? ago|months ago|in the past)\b", re.IGNORECASE)
+_VAGUE_PAST = re.compile(r"\b(?:earlier this year|last year|years? ago|months ago|in the past|"
+                         r"(?:\w+\s+)?(?:weeks|months|years|a\s+month|a\s+year)\s+later|at\s+the\s+time|back\s+then)\b",
+                         re.IGNORECASE)   # history told in passing, or a narrative's "two months later"
 _PRONOUN_SUBJECT = re.compile(r"^\s*(?:It|The (?:town|city|village|settlement))\b")
 # Words that every match of a pattern holds: where a sentence has none of them, the pattern is not tried. For a
 # case-insensitive pattern they are looked for in ``_caseless(sentence)``.
 _COUNTER_WORDS = ("only", "deni", "disput", "refuted", "reject", "not true", "remain")
-_DISPUTE_WORDS = ("disput", "deni", "reject")
+_DISPUTE_WORDS = ("disput", "deni", "reject", "confirmation", "evidence", "could not")
 _HEDGE_WORDS = ("reportedly", "apparently", "unconfirmed", "allegedly", "if confirmed", "could not be", "rumo", "claim")
-_VAGUE_PAST_WORDS = ("year", "months ago", "in the past")
+_VAGUE_PAST_WORDS = ("year", "months ago", "in the past", "later", "at the time", "back then")
 _RECENT_WORDS = ("recent", "over the past")
 _CLAIM_WORDS = ("said", "says", "claim", "reported", "reports", "announced", "tweeted", "wrote", "stated", "admit",
-                "confirmed", "told")  # case-sensitive, as _CLAIM_VERB
+                "acknowledge", "conced", "confirmed", "told")  # case-sensitive, as _CLAIM_VERB
 # Under re.IGNORECASE a few characters match an ASCII letter besides its two cases (İ and ı match i, ſ matches s,
 # the Kelvin sign K matches k): mapped to it before lower-casing, a text holds every word such a pattern can match.
 _CASELESS = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "\u212a": "k"})
@@ -480,9 +496,10 @@ def _nearest_hit(hits: list[_Hit], start: int, end: int) -> _Hit | None:
 # Whose forces: the words that name a side, nearest the verb in its clause. A pronoun ("its forces", "his men",
 # "our troops") is the side of whoever makes the claim.
 _SIDE_WORD = re.compile(r"\b(?P<ru>russia\w*|moscow|kremlin|wagner|prigozhin|putin|shoigu|gerasimov|belousov|"
-                        r"konashenkov|kadyrov\w*|akhmat|pushilin|saldo|balitsky|separatists?|dpr|lpr)\b|"
+                        r"konashenkov|kadyrov\w*|akhmat|pushilin|saldo|balitsky|separatists?|dpr|lpr|occupiers?|"
+                        r"invaders?|rashists?|orcs|battle\s?groups?)\b|"
                         r"\b(?P<ua>ukrain\w*|kyiv\w*|kiev|zelensk\w*|syrsk\w*|zaluzhn\w*|budanov|zsu)\b|"
-                        r"\b(?P<own>its|his|their|our|we)\b")
+                        r"\b(?P<own>its|his|their|our|we)\b|\b(?P<enemy>enemy|enemy's)\b")
 _SIDE_CLAUSE = re.compile(r"[,;:—–()]|\b(?:after|before|when|while|as|because|since|although|though|but|and|despite|"
                           r"amid|until|where|which|who)\b")
 _BY_SIDE = re.compile(r"[\s'‘’“”\"]*(?:\w+\s+){0,2}?by\s+(?:the\s+)?(?:\w+\s+){0,1}?(?P<who>\w+)")
@@ -491,6 +508,9 @@ _CAPTURE_GAP = re.compile(
     r"front-?line|industrial|eastern|western|northern|southern|[\w]+-(?:held|occupied|controlled))\s+)*"
     r"(?:(?:villages?|towns?|city|cities|settlements?|hamlets?)\s+of\s+)?(?:[A-ZА-ЯІЇЄҐ][\w’'-]*(?:\s*,\s*|\s+and\s+))*"
     r"[\s'‘’“”\"]*")
+
+
+_OTHER_SIDE = {"Russia": "Ukraine", "Ukraine": "Russia"}
 
 
 def _side_of(words: str) -> str | None:
@@ -502,6 +522,24 @@ def _side_of(words: str) -> str | None:
         elif m.group("ua"):
             side = "Ukraine"
     return side
+
+
+def _side_in(stretch: str, claimed_by: str | None) -> str | None:
+    """The side named nearest the end of ``stretch``: a pronoun ("its", "our") is the claimant's side, "the enemy"
+    the other one (Russia's when the claimant is unknown: the English-language reports this reads are mostly
+    Ukrainian-sourced, and Russia's ministry writes "Ukrainian formations")."""
+    for m in reversed(list(_SIDE_WORD.finditer(stretch))):
+        if m.group("ru"):
+            return "Russia"
+        if m.group("ua"):
+            return "Ukraine"
+        voice = _side_of(claimed_by) if claimed_by else None
+        if m.group("enemy"):
+            return _OTHER_SIDE.get(voice, "Russia")
+        if voice is not None:
+            return voice
+        # a pronoun of an unknown claimant: the side named before it, if any ("Ukraine's staff said its troops…")
+    return None
 
 
 def _side_doing(hit: _Hit, sentence: str, who: str | None) -> str | None:
@@ -517,15 +555,13 @@ def _side_doing(hit: _Hit, sentence: str, who: str | None) -> str | None:
             return side
     before = sentence[max(0, hit.start - 120):hit.start].lower()
     # Its clause first; then, back to the last comma, the subject that "and" shares ("Russian units have cut the
-    # road … and are attacking the village of X").
+    # road … and are attacking the village of X"); else whoever makes the claim ("Units of the 5th brigade
+    # liberated X, the Russian ministry said").
     for stretch in (_SIDE_CLAUSE.split(before)[-1], re.split(r"[,;:—–()]", before)[-1]):
-        for m in reversed(list(_SIDE_WORD.finditer(stretch))):
-            if m.group("ru"):
-                return "Russia"
-            if m.group("ua"):
-                return "Ukraine"
-            return _side_of(who) if who else None   # a pronoun: the claimant's side
-    return None
+        side = _side_in(stretch, who)
+        if side is not None:
+            return side
+    return _side_of(who) if who else None
 
 
 def _oriented(hit: _Hit, sentence: str, who: str | None) -> tuple[str | None, str | None]:

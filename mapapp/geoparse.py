@@ -307,6 +307,8 @@ def _span_in_context(piece: _Piece, start: int, text: str, gaz: Gazetteer, recog
     after = _AFTER.match(text, end, end + 40)
     if after and after.group(3) is None:
         kind_hint = "raion" if after.group(2) else "region"
+    elif text.startswith(" and ", end) and _AND_REGIONS.match(text, end, end + 60):
+        kind_hint = "region"   # "the Dnipropetrovsk and Kharkiv regions"
     elif piece.has_river:
         before = text[max(0, start - 40):start]
         if _RIVER_NEAR_AFTER.match(text, end, end + 40) or _RIVER_NEAR_BEFORE.search(before):
@@ -316,6 +318,8 @@ def _span_in_context(piece: _Piece, start: int, text: str, gaz: Gazetteer, recog
             before = text[max(0, start - 40):start]
         # "…town of X": the pattern ends in "of" and spaces, which most contexts lack.
         settlement_cue = before.rstrip()[-2:].lower() == "of" and bool(_SETTLEMENT_BEFORE.search(before))
+    if not kind_hint and text[max(0, start - 14):start].rstrip().endswith(_UNIT_BEFORE):
+        return None
     if not kind_hint and not piece.big:
         # ``_looks_like_person``: a title just before ("governor Haidai"), or a surname after ("Oleh Syniehubov").
         window = text[max(0, start - 30):start].rstrip()
@@ -345,11 +349,15 @@ def _small(place: Place) -> bool:
     return place.kind == "settlement" and place.population < 5_000
 
 
+_AND_REGIONS = re.compile(r" and (?:the )?[A-ZА-ЯІЇЄҐ][\w’'ʼ-]+(?: [A-Z][\w’'ʼ-]+)? (?:regions|oblasts|provinces)\b")
 _FOLLOWER = re.compile(rf"[ \u00a0]([{_UPPER}][a-z’'ʼ]+)")
 _AFTER = re.compile(rf"(?i:{_REGION_AFTER.pattern})|{_FOLLOWER.pattern}")
 _TITLES = ("President", "Minister", "General", "Colonel", "Major", "Captain", "Lieutenant", "Sergeant", "Mr", "Mrs",
            "Ms", "Dr", "spokesman", "spokeswoman", "spokesperson", "governor", "mayor", "commander", "adviser",
            "advisor", "named", "Saint", "St")
+# A unit named after a place or a direction is no place, however big: "Battlegroup Vostok", "the Dnepr group".
+_UNIT_BEFORE = ("Battlegroup", "battlegroup", "Battle Group", "battle group", "Group", "group", "Grouping",
+                "grouping")
 
 
 def _title_before(before: str) -> bool:

@@ -25,6 +25,8 @@ MON = date(2022, 5, 16)   # a Monday
     ("Sept. 30", date(2022, 10, 2), date(2022, 9, 30), "day"),
     ("on Dec 31", date(2023, 1, 2), date(2022, 12, 31), "day"),         # a year boundary, looking back
     ("Feb. 24", SAT, date(2022, 2, 24), "day"),
+    ("In February 2024 Ukrainian troops withdrew", date(2024, 12, 10), date(2024, 2, 1), "month"),  # month and year
+    ("captured in May, 2023", date(2024, 12, 10), date(2023, 5, 1), "month"),
 ])
 def test_dates_resolve_against_publication(text, published, expected, precision):
     resolved = date_of(text, published)

@@ -333,3 +333,49 @@ def test_the_quote_shown_first_is_the_report_that_dates_the_event_and_its_claima
     assert event.date == date(2022, 9, 8) and len(event.sources) == 2
     assert event.sources[0].article == "b" and "on Thursday" in event.quote
     assert event.claimed_by == "the Ukrainian governor"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a General Staff summary: "the enemy", "the occupiers", "our troops" are sides too
+    ("In the Kharkiv direction, the enemy attacked 3 times near Vovchansk and Tykhe.",
+     {("Vovchansk", "advance", "Russia"), ("Tykhe", "advance", "Russia")}),
+    ("The occupiers advanced near Toretsk.", {("Toretsk", "advance", "Russia")}),
+    ("Our troops withdrew from Kurakhove, the General Staff of Ukraine said.", {("Kurakhove", "occupied", "Russia")}),
+    ("Ukraine's General Staff acknowledged that its troops had withdrawn from the village of Sontsivka.",
+     {("Sontsivka", "occupied", "Russia")}),
+    # Russia's ministry copy: a battlegroup's "liberation", or any unit's when the ministry says so
+    ("Units of the Battlegroup Vostok liberated the town of Ugledar.", {("Vuhledar", "occupied", "Russia")}),
+    ("Units of the 5th brigade liberated the settlement of Tsukurino, the Russian Defense Ministry said.",
+     {("Tsukuryne", "occupied", "Russia")}),
+    # staff and ISW wording: assaults repelled, attempts to advance, advances inside a town
+    ("The enemy tried 14 times to advance near Nadiia and Novoiehorivka.",
+     {("Nadiia", "contested", ""), ("Novoiehorivka", "contested", "")}),
+    ("Ukrainian defenders repelled 5 assaults near Bilohorivka and Verkhnokamianske.",
+     {("Bilohorivka", "contested", ""), ("Verkhnokamianske", "contested", "")}),
+    ("Ukrainian forces recently advanced in eastern Kruhlyakivka.", {("Kruhliakivka", "advance", "Ukraine")}),
+    ("In Dnipro, a Russian drone damaged a house.", {("Dnipro", "shelling", "Russia")}),
+    # history told as a narrative is not news
+    ("Two months later Russia withdrew from Kherson.", set()),
+    ("The counteroffensive stalled after liberating Robotyne.", set()),
+])
+def test_staff_summaries_ministry_copy_and_analysis(text, expected):
+    assert actors(text, date(2024, 12, 10)) == expected
+
+
+def test_an_unconfirmed_claim_is_disputed_and_keeps_its_claimant():
+    (event,) = events_from_articles([article("Russian milbloggers claimed that Russian forces seized Kupiansk, but "
+                                             "ISW has not observed confirmation of this claim.", date(2024, 11, 5))])
+    assert (event.event_type, event.actor, event.disputed) == ("occupied", "Russia", True)
+    assert event.claimed_by == "Russian milbloggers"
+
+
+def test_a_month_and_year_date_a_withdrawal_told_later():
+    assert found("In February 2024 Ukrainian troops withdrew from Avdiivka.", date(2024, 12, 10)) == {
+        ("Avdiivka", "occupied", "2024-02-01", "month")}
+
+
+def test_two_regions_named_together_are_regions_and_a_battlegroup_is_no_place():
+    from mapapp.geoparse import mentions_from_text
+    text = "Strikes hit depots in the Dnepropetrovsk and Kharkov regions. Units of the Battlegroup Vostok attacked."
+    assert [(m.surface, m.kind, m.place.name if m.place else None) for m in mentions_from_text(text)] == [
+        ("Dnepropetrovsk", "region", "Dnipropetrovsk Oblast"), ("Kharkov", "region", "Kharkiv Oblast")]
