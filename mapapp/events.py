@@ -223,7 +223,7 @@ _TRIGGERS = (
                   r"south-?west)(?:ern)?\s+)?(?:outskirts|edge|approaches|suburbs|centre|center)\s+of\b",
        0.85, "after", stems=("reach",), orient="mover"),
     _t("advance", r"\b(?:advanc(?:ed|ing)\s+(?:near|around)|(?:advanc(?:ed|ing|es|e)|push(?:ed|ing|es)?|mov(?:ed|ing|es)|"
-                  r"clos(?:ed|ing|es) in)\s+(?:on|toward|towards|"
+                  r"clos(?:ed|ing|es|e) in)\s+(?:on|toward|towards|"
                   r"into|to|as far as))\b|\b(?:enter(?:ed|ing|s)?|approach(?:ed|ing)|attack(?:ed|ing)|"
                   r"counter-?attack(?:ed|ing)|taking aim at|offensive (?:on|against|toward|towards)|"
                   r"counteroffensive (?:on|against|toward|towards)|"
@@ -309,7 +309,7 @@ _EVENT_KINDS = ("settlement", "region", "river")  # a river only as the line an 
 # in Washington and Kyiv", "the governor of Kharkiv", "settlements around Kharkiv".
 _NOT_THE_PLACE = re.compile(
     r"(?:\bby|\b(?:news|blow|boost|setback|victory|win|defeat|success|embarrassment|humiliation|headache)\s+(?:for|to)"
-    r"|\b(?:speaking|writing|reporting|visiting|returned)\s+(?:from|in|to)|\b(?:road|highway|motorway|railway|route)"
+    r"|\b(?:speaking|writing|reporting|visiting|returned)\s+(?:from|in|to)|\b(?:plant|station)\s+(?:in|at|near)|\b(?:road|highway|motorway|railway|route)"
     r"\s+(?:\w+\s+){0,2}?(?:to|from|between|linking)|\b(?:officials?|sources?|authorities|government|ministry|spokes\w+|"
     r"governor|mayor|head|"
     r"administration|channels?|leaders?)\s+(?:in|from|of|for)"
@@ -502,9 +502,11 @@ _SIDE_WORD = re.compile(r"\b(?P<ru>russia\w*|moscow|kremlin|wagner|prigozhin|put
                         r"\b(?P<own>its|his|their|our|we)\b|\b(?P<enemy>enemy|enemy's)\b")
 _SIDE_CLAUSE = re.compile(r"[,;:—–()]|\b(?:after|before|when|while|as|because|since|although|though|but|and|despite|"
                           r"amid|until|where|which|who)\b")
+_ASIDE = re.compile(r",\s+(?:as a result of|in the course of|during|following|thanks to|according to|however|in turn|"
+                    r"in particular|reportedly|it said|the ministry said)\b[^,]{0,80},")
 _BY_SIDE = re.compile(r"[\s'‘’“”\"]*(?:\w+\s+){0,2}?by\s+(?:the\s+)?(?:\w+\s+){0,1}?(?P<who>\w+)")
 _CAPTURE_GAP = re.compile(
-    r"[\s'‘’“”\"]*(?:(?:the|a|an)\s+)?(?:(?:key|strategic|strategically\s+important|embattled|small|nearby|"
+    r"[\s'‘’“”\"]*(?P<part>(?:most|much|part|parts|half|some)\s+of\s+)?(?:(?:the|a|an)\s+)?(?:(?:key|strategic|strategically\s+important|embattled|small|nearby|"
     r"front-?line|industrial|eastern|western|northern|southern|[\w]+-(?:held|occupied|controlled))\s+)*"
     r"(?:(?:villages?|towns?|city|cities|settlements?|hamlets?)\s+of\s+)?(?:[A-ZА-ЯІЇЄҐ][\w’'-]*(?:\s*,\s*|\s+and\s+))*"
     r"[\s'‘’“”\"]*")
@@ -553,7 +555,9 @@ def _side_doing(hit: _Hit, sentence: str, who: str | None) -> str | None:
         side = _side_of(by["who"])
         if side is not None:
             return side
-    before = sentence[max(0, hit.start - 120):hit.start].lower()
+    before = sentence[max(0, hit.start - 160):hit.start].lower()
+    if ", " in before:   # an aside between commas is no clause of its own ("Units of X, as a result of …, have")
+        before = _ASIDE.sub(" ", before)
     # Its clause first; then, back to the last comma, the subject that "and" shares ("Russian units have cut the
     # road … and are attacking the village of X"); else whoever makes the claim ("Units of the 5th brigade
     # liberated X, the Russian ministry said").
@@ -687,9 +691,14 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             if hit is None or hit.kind is None:
                 continue
             kind, actor = _oriented(hit, sentence, who)
-            if kind is None or (mention.kind == "river" and kind != "advance") or (
-                    hit.kind == "capture" and not _CAPTURE_GAP.fullmatch(sentence, hit.end, rel_start)):
+            if kind is None or (mention.kind == "river" and kind != "advance"):
                 continue
+            if hit.kind == "capture":
+                gap = _CAPTURE_GAP.fullmatch(sentence, hit.end, rel_start)
+                if gap is None:
+                    continue
+                if gap["part"]:   # "captured most of the town of Kurakhove": fought over, not taken
+                    kind, actor = "contested", None
             if _not_the_place(sentence, rel_start, rel_end):
                 continue
             if any(abs(y - hit.start) <= _YEAR_REACH for y in past_years):
