@@ -210,6 +210,9 @@ def test_a_popup_over_the_legend_stays_readable_and_its_link_clickable(page, app
               m.panBy([p.x - (legend.right + 40), p.y - (size.y - 45)], {animate: false});
             }""")
     page.wait_for_timeout(500)
+    # the scale bar's labels fit inside their bars ("10 km" was cut by its own bar's end)
+    assert frame.locator(".leaflet-control-scale-line").evaluate_all(
+        "(els) => els.length > 0 && els.every(e => e.scrollWidth <= e.clientWidth + 1)")
     label = frame.locator(".leaflet-tooltip.mapapp-label", has_text="Izium")
     box = label.bounding_box()
     page.mouse.click(box["x"] - 9, box["y"] + box["height"] / 2)   # the point left of its name

@@ -17,13 +17,13 @@ from mapapp.app_view import LAYERS, RECENT_DAYS, recent_events
 from mapapp.render.folium_layers import (STATUS_COLOURS, THEATER_CENTER, CircleMarkers, areas_layers,
                                          borders_layer, display_features, display_name, events_layer,
                                          script_safe_json, short_quote)
-from mapapp.render.style import AREA_LABEL_CSS, AREA_LABEL_SWATCH, DECLUTTER_JS, NAME_LABEL_CSS
+from mapapp.render.style import AREA_LABEL_CSS, AREA_LABEL_SWATCH, DECLUTTER_JS, NAME_LABEL_CSS, SCALE_CSS
 
 ARROW_HEAD_KM = 6.0
 
 _LEGEND = Template("""
 {% macro html(this, kwargs) %}
-<style>""" + NAME_LABEL_CSS + """
+<style>""" + NAME_LABEL_CSS + SCALE_CSS + """
   .mapapp-legend { background: rgba(255,255,255,.92); padding: 4px 8px; border: 1px solid #999; border-radius: 4px;
   font: 11px/1.3 sans-serif; max-width: 250px; } .mapapp-legend summary { cursor: pointer; font-weight: bold; }
   .leaflet-control-attribution { font-size: 10px; }

@@ -156,7 +156,7 @@ _SLIDER = Template("""
  .mapapp-panel .sw { display: inline-block; width: 14px; height: 10px; margin-right: 4px; vertical-align: middle; }
  .mapapp-panel button { font: inherit; margin-right: 6px; }
  .leaflet-container { background: {{ this.sea }}; }
- """ + style.NAME_LABEL_CSS + """
+ """ + style.NAME_LABEL_CSS + style.SCALE_CSS + """
  """ + style.AREA_LABEL_CSS + """
 </style>
 {% endmacro %}
