@@ -234,6 +234,8 @@ else:
 # Header
 
 n_sources = len({s.article for e in events for s in e.sources})
+# Less empty space above the title: at 1440×900 the map's date slider and its controls stay in view under the map.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")
 st.title("Front line from the news")
 st.caption(f"Every shape comes from a quoted report. **The map shows reported claims, not verified control** — "
            f"{len(events)} events from {n_sources} articles.")

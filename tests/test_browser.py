@@ -232,6 +232,23 @@ def test_a_popup_over_the_legend_stays_readable_and_its_link_clickable(page, app
     for i, (l1, t1, r1, b1) in enumerate(shown):
         for l2, t2, r2, b2 in shown[i + 1:]:
             assert not (l1 < r2 and l2 < r1 and t1 < b2 and t2 < b1), "two place names overlap"
+    # zoomed out, a region's framed name that would cover a settlement's point is hidden
+    page.goto(f"{app_url}/?date=2022-09-10&center=48.8,33.5&zoom=6")
+    _date_map_state(page)
+    page.wait_for_timeout(800)
+    for f in page.frames:
+        if "streamlit_folium" in f.url:
+            covered = f.evaluate("""() => {
+              let m = null;
+              for (const k of Object.keys(window)) { try { if (window[k] instanceof L.Map) m = window[k]; } catch (e) {} }
+              const o = m.getContainer().getBoundingClientRect(), dots = [];
+              m.eachLayer(l => { if (l instanceof L.CircleMarker) { const p = m.latLngToContainerPoint(l.getLatLng());
+                dots.push([o.left + p.x, o.top + p.y, l.getRadius()]); } });
+              return Array.from(document.querySelectorAll('.mapapp-area')).filter(
+                  e => getComputedStyle(e).visibility !== 'hidden').map(e => e.firstElementChild.getBoundingClientRect())
+                .filter(b => dots.some(([x, y, r]) => x + r > b.left && x - r < b.right && y + r > b.top && y - r < b.bottom))
+                .length; }""")
+            assert covered == 0, "a region's name covers a settlement's point"
     page.goto(app_url)
 
 

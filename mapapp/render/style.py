@@ -60,7 +60,7 @@ AREA_LABEL_SWATCH = ('<i style="font-weight:600;letter-spacing:.08em;border:1.5p
 
 # Names on a map must not sit on one another: after every zoom, pan or change of layers, a name that would overlap
 # one already shown is hidden (its point and popup stay); settlements' names come first, then regions' framed
-# names. ``mapappDeclutter(map)`` is called once per map, by the app's base map and by the offline player.
+# names, which must not cover a settlement's point either (zoomed in, they show again). ``mapappDeclutter(map)`` is called once per map, by the app's base map and by the offline player.
 DECLUTTER_JS = """
 function mapappDeclutter(map) {
   var pending = null;
@@ -69,16 +69,27 @@ function mapappDeclutter(map) {
     var root = map.getContainer();
     var names = Array.prototype.slice.call(root.querySelectorAll('.leaflet-tooltip.mapapp-label'));
     var areas = Array.prototype.slice.call(root.querySelectorAll('.mapapp-area'));
-    var kept = [];
-    names.concat(areas).forEach(function (el) {
-      el.style.visibility = '';
-      var box = (el.classList.contains('mapapp-area') && el.firstElementChild ? el.firstElementChild : el)
-        .getBoundingClientRect();
-      if (!box.width) { return; }
-      var hit = kept.some(function (k) {
+    var kept = [], dots = [], origin = root.getBoundingClientRect();
+    // The settlements' points: a region's framed name must not cover them either.
+    map.eachLayer(function (layer) {
+      if (layer instanceof L.CircleMarker && map.hasLayer(layer)) {
+        var p = map.latLngToContainerPoint(layer.getLatLng()), r = layer.getRadius();
+        dots.push({left: origin.left + p.x - r, right: origin.left + p.x + r,
+                   top: origin.top + p.y - r, bottom: origin.top + p.y + r});
+      }
+    });
+    function overlaps(box, others) {
+      return others.some(function (k) {
         return box.left < k.right && box.right > k.left && box.top < k.bottom && box.bottom > k.top;
       });
-      if (hit) { el.style.visibility = 'hidden'; } else { kept.push(box); }
+    }
+    names.concat(areas).forEach(function (el) {
+      el.style.visibility = '';
+      var area = el.classList.contains('mapapp-area');
+      var box = (area && el.firstElementChild ? el.firstElementChild : el).getBoundingClientRect();
+      if (!box.width) { return; }
+      if (overlaps(box, kept) || (area && overlaps(box, dots))) { el.style.visibility = 'hidden'; }
+      else { kept.push(box); }
     });
   }
   function later() { if (pending === null) { pending = setTimeout(run, 60); } }
