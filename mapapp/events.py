@@ -151,6 +151,11 @@ def _any_of(stems) -> re.Pattern:
 
 
 _TRIGGERS = (
+    # Gains "west of Verbove" are at Verbove (before "west of" below claims the words as a mere bearing).
+    _t("advance", r"\b(?:made|making|make|makes)\s+(?:small\s+|some\s+|further\s+|modest\s+|limited\s+|new\s+)?"
+                  r"(?:gains|progress|advances)\s+(?:(?:north|south|east|west|north-?east|north-?west|south-?east|"
+                  r"south-?west)(?:ern)?\s+of|near|around|toward|towards|in)\b", 0.65, "after",
+       stems=("gains", "progress", "advances"), orient="mover"),
     # Not events, but they hold the places they govern: supply lines, encirclement, distances, bases, adjectives.
     _t(None, r"\b(?:supplies|supply (?:routes?|lines?)|lines of communication|cut off)\b"
              r"(?:\s+(?:to|of|around|in))?", 1.0, stems=("suppl", "communication", "cut off")),
@@ -159,6 +164,9 @@ _TRIGGERS = (
     _t(None, r"\b(?:just|some|about|only)\s+\d[\d,.]*\s*(?:km|kilomet(?:er|re)s?|miles?)\b", 1.0, "after", stems=("km", "kilomet", "mile")),
     # Adjectives describing a place's earlier state mask their verb ("the Russia-occupied town of Kupiansk").
     _t("mask", r"\b(?:[\w-]+-(?:occupied|held|controlled)|occupied territor\w*|russian-held)\b", 1.0, stems=("-occupied", "-held", "-controlled", "occupied territor", "russian-held")),
+    # "from the direction of X", "the battle of X": the place that follows, not the one before.
+    _t(None, r"\b(?:direction\s+of|battle\s+of|population\s+of|base\s+for)\b", 1.0, "after",
+       stems=("direction", "battle of", "population of", "base for")),
     _t(None, r"\b(?:major base|base for|hub|battle of|population of|evacuat\w+|direction|fled|"
              r"flee(?:ing)?)\b", 1.0, stems=("base", "hub", "battle of", "population of", "resident", "evacuat", "direction", "fled", "flee")),
     _t(None, r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\b", 1.0, "after", stems=("north", "south", "east", "west")),
@@ -171,15 +179,16 @@ _TRIGGERS = (
                     r"reclaim(?:ed|ing|s)?|regain(?:ed|ing|s)?|took back|taken back|won back|freed|de-?occupied|"
                     r"back under ukrainian control|ukrainian (?:forces|troops) (?:have |had )?(?:taken|took) "
                     r"(?:full )?control of|"
-                    r"recapture of)\b", 0.9, stems=("liberat", "recaptur", "retak", "retook", "reclaim", "regain", "took back", "taken back", "won back", "freed", "occupied", "ukrainian control"),
+                    r"recapture of|re-?entered|re-?entering)\b", 0.9, stems=("liberat", "recaptur", "retak", "retook", "reclaim", "regain", "took back", "taken back", "won back", "freed", "occupied", "ukrainian control", "entered", "entering"),
        orient="capture"),
     _t("liberated", r"\b(?:raised|raising|hoisted|hoisting)\s+(?:the\s+)?(?:ukrainian\s+|national\s+)?flags?\b"
                     r"(?:\s+(?:over|in|above))?|\bflags?\b[^.;]{0,40}?\b(?:had been |has been |have been |was |were )?"
                     r"(?:raised|hoisted)\s+(?:over|in|above)\b", 0.85, stems=("flag",), orient="capture"),
     # Pulling back from *around* a town is ground gained near it, not the town retaken.
     _t("advance", r"\b(?:withdr(?:ew|awn|awing|aw)|retreat(?:ed|ing|s)?|pull(?:ed|ing|s)?\s+(?:back|out)|"
-                  r"pushed\s+(?:\w+\s+){0,2}back)\s+(?:\w+\s+){0,2}?from\s+(?:around|the outskirts of|near)\b", 0.7,
-       "after", stems=("from around", "from the outskirts", "from near")),
+                  r"pushed\s+(?:\w+\s+){0,2}back)\s+(?:\w+\s+){0,2}?(?:from|out\s+of|(?<=out\s)of)\s+(?:the\s+)?(?:areas?\s+|"
+                  r"positions\s+|territor(?:y|ies)\s+)?(?:around|the outskirts of|near)\b", 0.7,
+       "after", stems=("around", "outskirts", "near")),
     # So is a siege lifted, abandoned or broken: the besiegers pull back from a town they never took. ("Ended" is
     # left out: a siege also ends with the town's fall.)
     _t("advance", r"\b(?:abandon(?:ed|ing|s)?|lift(?:ed|ing|s)?|br(?:oke|oken|eak|eaks|eaking))\s+"
@@ -215,6 +224,9 @@ _TRIGGERS = (
     _t("occupied", r"\b(?:russian (?:forces|troops|army)|russia) (?:took|takes?)\b(?!\s+(?:aim|part|steps|over\s+\d))"
                    r"(?:\s+(?:the\s+)?(?:town|city|village|settlement)\s+of)?", 0.8, "after",
        stems=("russian forces", "russian troops", "russian army", "russia "), reach=3),
+    # A monitoring map's verdict: "DeepState marked Zvanivka as occupied".
+    _t("occupied", r"\bmarked\b(?=[^.;]{0,40}?\bas\s+(?:occupied|russian-(?:held|controlled)|under\s+russian\s+control))",
+       0.7, "after", stems=("marked",), reach=40),
     # "The fall of Avdiivka": the place right after it, not every place further on in the sentence.
     _t("occupied", r"\b(?:the\s+)?fall of\b(?![^.;]{0,40}?\bto\s+(?:the\s+)?(?:ukrain|kyiv))", 0.7, "after",
        stems=("fall of",), reach=3),
@@ -231,19 +243,23 @@ _TRIGGERS = (
                   r"advanc(?:ed|ing|es|e)\s+(?:\w+\s+){1,4}?(?:toward|towards)|"
                   r"advanc(?:ed|ing)\s+(?:in|along|into)\s+(?:(?:the\s+)?(?:north|south|east|west|central|centre|"
                   r"center|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+(?:part\s+of\s+)?)?|"
-                  r"control territory up (?:until|to)|(?:clawing|claw|clawed) back (?:land|ground|territory))\b",
-       0.65, "after", stems=("advanc", "push", "mov", "clos", "enter", "approach", "attack", "aim at", "offensive", "assault", "control territory", "claw"),
+                  r"control territory up (?:until|to)|(?:clawing|claw|clawed) back (?:land|ground|territory)|"
+                  r"push(?:ed|ing|es)?\s+forward\s+(?:\w+\s+){0,3}?(?:near|around|toward|towards|in|into)|"
+                  r"infiltrat\w*(?:\s+into)?)\b",
+       0.65, "after", stems=("advanc", "push", "mov", "clos", "enter", "approach", "attack", "aim at", "offensive", "assault", "control territory", "claw", "infiltrat"),
        orient="mover"),
     _t("advance", r"\b(?:was|were|been|being)\s+(?:attacked|approached|entered|reached|stormed)\b|\bmoved in\b", 0.65,
        "before", stems=("was ", "were ", "been ", "being ", "moved in"), orient="mover"),
     # Captured, seized, took control: whose troops did it decides the event (``_oriented``); unknown, none.
-    _t("capture", r"\b(?:captur(?:ed|es|e|ing)|seiz(?:ed|es|e|ing)|overr?an|overrun|(?:took|taken|take|takes|taking)\s+"
-                  r"(?:full\s+|complete\s+|total\s+)?control\s+of)\b", 0.8, "after",
-       stems=("captur", "seiz", "overran", "overrun", "control of"), reach=30, orient="capture"),
+    _t("capture", r"\b(?:captur(?:ed|es|e|ing)|seiz(?:ed|es|e|ing)|overr?an|overrun|(?:took|taken|take|takes|taking)"
+                  r"(?:\s+(?:full\s+|complete\s+|total\s+)?control\s+of)?)\b", 0.8, "after",
+       stems=("captur", "seiz", "overran", "overrun", "took", "taken", "tak"), reach=30, orient="capture"),
     # contested
     # Attacks around a town, kept up or repelled: fighting there, not a move onto it. ("Attacks on" a city are as
     # often strikes: left to the other words of the sentence.)
     _t("contested", r"\b(?:attacks|assaults)\s+(?:around|near|in\s+the\s+(?:area|vicinity)\s+of)\b|"
+                    r"\b(?:attacks|assaults|attempts)\s+(?:on|against)\b(?=[^.;]{0,80}?\b(?:were|was|had\s+been|have\s+been)\s+"
+                    r"(?:repelled|repulsed|stopped|beaten\s+back|thwarted))|"
                     r"\b(?:repel\w*|repuls\w*|stopp\w*)\s+(?:\w+\s+){0,2}(?:attacks|assaults)\s+(?:on|against)\b|"
                     r"\b(?:tried|attempted|trying|attempting)\s+(?:\d+\s+times\s+|again\s+|repeatedly\s+)?to\s+"
                     r"(?:advance|break\s+through|storm|attack)\s+(?:near|around|on|toward|towards|in)\b", 0.7,
@@ -270,7 +286,7 @@ _HYPOTHETICAL_WORDS = (
     r"may|might|could|would|will|shall|if|unless|whether|plans?|planning|aims?|aiming|intends?|expected|"
     r"hopes?|ready|wants?|wanted|predict\w*|threat\w*|possible|possibly|likely to|going to|failed to|fail to|"
     r"not|never|no longer|cannot|can't|didn't|did not|won't|attempts? to|attempt to|try to|seeks? to|"
-    r"order to|in order|so as to|bid to|second attempt|to")
+    r"order to|in order|so as to|bid to|second attempt|failed|unsuccessful|abortive|to")
 _HYPOTHETICAL = re.compile(rf"\b(?:{_HYPOTHETICAL_WORDS})\s+(?:\w+\s+){{0,3}}$", re.IGNORECASE)
 # ``_HYPOTHETICAL.search(text)`` is ``_HYPOTHETICAL_REVERSED.match(text[::-1])``: the pattern can only match at the
 # end of the text, so it is read backwards from there once instead of being tried at every character.
@@ -289,7 +305,9 @@ _DISPUTE_SAME = re.compile(r"\b(?:something|which|a claim|claims?)\s+(?:\w+\s+){
                            # an unconfirmed claim: "ISW has not observed confirmation", "could not be verified"
                            r"\b(?:has|have|had)\s+not\s+(?:yet\s+)?(?:observed|seen|found)\s+(?:\w+\s+){0,2}?"
                            r"(?:confirmation|evidence)|\bno\s+(?:visual\s+|independent\s+)?confirmation\b|"
-                           r"\bcould\s+not\s+(?:be\s+)?(?:independently\s+)?(?:verif|confirm)\w*", re.IGNORECASE)
+                           r"\bcould\s+not\s+(?:be\s+)?(?:independently\s+)?(?:verif|confirm)\w*|"
+                           r"\bnot\s+(?:been\s+|yet\s+been\s+)?(?:independently\s+)?(?:confirmed|verified)\b",
+                           re.IGNORECASE)
 _COUNTER = re.compile(r"\bonly\s+(?:been\s+)?(?:withdrawn|pulled\s+back|retreated|left)\b|\b(?:denies|denied|"
                       r"disputes|disputed|refuted|rejects|rejected)\b|\bnot true\b|\bremain(?:s|ed)? in control\b",
                       re.IGNORECASE)
@@ -324,7 +342,8 @@ _AGENT_AFTER = re.compile(
     r"(?:[’']s\s+(?:own\s+|top\s+|regional\s+|military\s+)?(?:forces|troops|army|military|soldiers|units|government|"
     r"officials?|governor|mayor|administration|defen[cs]e\s+ministry|ministry|general\s+staff|commanders?|"
     r"spokes\w+|leaders?|leadership|counter-?offensive|offensive|drones?|missiles?|artillery)\b)"
-    r"|\s+(?:regional\s+|city\s+|military\s+|oblast\s+)?(?:governor|mayor|officials|authorities|administration|"
+    r"|\s+(?:(?:regional|city|military|oblast|state|district|civil-military)\s+){0,3}(?:governor|mayor|officials|"
+    r"authorities|administration|"
     r"council|prosecutors?|police)\b"
     r"|\s+(?:has\s+|had\s+|have\s+|also\s+|later\s+|quickly\s+|repeatedly\s+)?(?:said|says|claimed|claims|denied|denies|"
     r"insist(?:s|ed)|announced|accused|reported|ordered|admitted|confirmed|warned|insisted|responded|"
@@ -344,6 +363,7 @@ _LOCATOR_GAP = re.compile(r"^(?:\s*,\s*|\s+(?:in|of|near)\s+)(?:the\s+)?$")
 # Or after a list's common place: "liberated A on July 27 and B on Aug. 16, both in neighbouring Donetsk Oblast".
 _BOTH_IN = re.compile(r"\b(?:both|all|each|all\s+three|all\s+of\s+them)\s+(?:located\s+)?in\s+(?:the\s+)?"
                       r"(?:neighbou?ring\s+|nearby\s+|adjacent\s+)?$")
+_POSSESSIVE_LOCATOR = re.compile(r"(?:\s+(?:region|oblast|province))?[’']s\s+[A-ZА-ЯІЇЄҐ]")
 _APPOSITION_GAP = re.compile(r",\s+(?:a|an|the)\s+(?:[^.;:,]|(?<=\d)[,.](?=\d)){0,80}?\b(?:in|of)\s+(?:the\s+)?$")
 # So does one that opens the sentence as its setting, before the places it reports: "In the Zaporizhzhia region,
 # Ukrainian forces held Robotyne…" (matched on the words before the region's name, and after it).
@@ -364,7 +384,8 @@ _PRONOUN_SUBJECT = re.compile(r"^\s*(?:It|The (?:town|city|village|settlement))\
 # Words that every match of a pattern holds: where a sentence has none of them, the pattern is not tried. For a
 # case-insensitive pattern they are looked for in ``_caseless(sentence)``.
 _COUNTER_WORDS = ("only", "deni", "disput", "refuted", "reject", "not true", "remain")
-_DISPUTE_WORDS = ("disput", "deni", "reject", "confirmation", "evidence", "could not")
+_DISPUTE_WORDS = ("disput", "deni", "reject", "confirmation", "evidence", "could not", "not confirmed",
+                  "not been", "not verified", "not independently", "not yet")
 _HEDGE_WORDS = ("reportedly", "apparently", "unconfirmed", "allegedly", "if confirmed", "could not be", "rumo", "claim")
 _VAGUE_PAST_WORDS = ("year", "months ago", "in the past", "later", "at the time", "back then")
 _RECENT_WORDS = ("recent", "over the past")
@@ -460,6 +481,7 @@ def _triggers_in(sentence: str, mask: int | None = None) -> list[_Hit]:
     return hits
 
 
+_KEPT_ON = re.compile(r"\b(?:continu\w*|kept|keep|keeps|began|begun|started|managed)\s+to\s+$")
 _CONDITIONAL = re.compile(r"(?:^|\b)(?:[Ii]f|unless|whether|would|could|might|may|will|shall|should)\b")
 _CONDITIONAL_WORDS = ("if", "If", "unless", "whether", "would", "could", "might", "may", "will", "shall", "should")
 
@@ -468,6 +490,8 @@ def _is_hypothetical(sentence: str, start: int) -> bool:
     """A forecast, condition, purpose or negation governs the words before the trigger in its clause."""
     before = sentence[max(0, start - 90):start]
     clause = _CLAUSE_START_FAST.split(before)[-1]
+    if _KEPT_ON.search(clause):   # "continued to advance toward X", "managed to enter X": it happened
+        return bool(_has(clause, _CONDITIONAL_WORDS) and _CONDITIONAL.search(clause))
     return bool(_HYPOTHETICAL_REVERSED.match(clause[-60:][::-1])
                 or (_has(clause, _CONDITIONAL_WORDS) and _CONDITIONAL.search(clause)))
 
@@ -688,6 +712,8 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             locator = _only_locates(mention, previous, in_sentence, text, sentence, rel_start, rel_end)
             previous = mention
             hit = None if locator else _nearest_hit(hits, rel_start, rel_end)
+            if hit is not None and hit.start > rel_end and "," in sentence[rel_end:rel_end + 2]:
+                hit = _past_relative_clause(hits, sentence, rel_start, rel_end, hit)
             if hit is None or hit.kind is None:
                 continue
             kind, actor = _oriented(hit, sentence, who)
@@ -730,6 +756,21 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
     return reports
 
 
+_RELATIVE = re.compile(r",\s+(?:where|which|whose|who|when)\b[^,;:]{0,140},")
+
+
+def _past_relative_clause(hits, sentence: str, start: int, end: int, hit: _Hit) -> _Hit | None:
+    """A trigger inside a relative clause right after a place tells of the clause, not of the place: "Irpin, where
+    fighting had raged since March, was declared liberated" is liberated. The nearest trigger after the clause
+    then governs the place (none: no event)."""
+    clause = _RELATIVE.match(sentence, end)
+    if clause is None or not clause.start() <= hit.start < clause.end():
+        return hit
+    later = [h for h in hits if h.start >= clause.end()]
+    best = _nearest_hit(later, start, clause.end()) if later else None
+    return best
+
+
 def _not_the_place(sentence: str, start: int, end: int) -> bool:
     """Whether the words around a name make it the agent, the speakers' seat, a plant, a front or a road's end
     rather than where the event is (``_NOT_THE_PLACE``, ``_PLANT_AFTER``, ``_AGENT_AFTER``, ``_OPERATION_AFTER``)."""
@@ -744,6 +785,8 @@ def _only_locates(mention, previous, in_sentence, text: str, sentence: str, rel_
     sentence as its setting ("In the Zaporizhzhia region, … Robotyne"), or any name that opens it as where the
     speakers are ("In Kharkiv, officials said Izium…"); the last two only when the sentence names a settlement
     besides."""
+    if mention.kind == "region" and _POSSESSIVE_LOCATOR.match(text, mention.end):
+        return True   # "in Kharkiv region's Kupiansk district": the region only locates the place it owns
     if mention.kind == "region" and (not mention.place.place_id.startswith("katottg:") or (
             previous is not None and previous.kind == "settlement" and previous.end <= mention.start
             and (_LOCATOR_GAP.match(text[previous.end:mention.start])

@@ -320,6 +320,8 @@ def _span_in_context(piece: _Piece, start: int, text: str, gaz: Gazetteer, recog
         settlement_cue = before.rstrip()[-2:].lower() == "of" and bool(_SETTLEMENT_BEFORE.search(before))
     if not kind_hint and text[max(0, start - 14):start].rstrip().endswith(_UNIT_BEFORE):
         return None
+    if text[max(0, start - 10):start].endswith(_NAME_PART_BEFORE):
+        return None   # "Malaya Loknya": the rest of a name the gazetteer lacks, not "Loknia"
     if not kind_hint and not piece.big:
         # ``_looks_like_person``: a title just before ("governor Haidai"), or a surname after ("Oleh Syniehubov").
         window = text[max(0, start - 30):start].rstrip()
@@ -356,6 +358,11 @@ _TITLES = ("President", "Minister", "General", "Colonel", "Major", "Captain", "L
            "Ms", "Dr", "spokesman", "spokeswoman", "spokesperson", "governor", "mayor", "commander", "adviser",
            "advisor", "named", "Saint", "St")
 # A unit named after a place or a direction is no place, however big: "Battlegroup Vostok", "the Dnepr group".
+# The first word of a two-word name ("Malaya Loknya", "Velyka …"): when the whole is unknown, its second word alone
+# is not the place.
+_NAME_PART_BEFORE = tuple(f"{word} " for word in ("Malaya", "Bolshaya", "Velikaya", "Novaya", "Staraya", "Malyi",
+                                                  "Malyy", "Velykyi", "Mala", "Velyka", "Nova", "Stara", "Verkhnia",
+                                                  "Nyzhnia", "Verkhnyaya", "Nizhnyaya", "Krasnaya"))
 _UNIT_BEFORE = ("Battlegroup", "battlegroup", "Battle Group", "battle group", "Group", "group", "Grouping",
                 "grouping")
 
