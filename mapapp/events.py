@@ -175,7 +175,7 @@ _TRIGGERS = (
     _t(None, r"\b(?:after|since|following)\s+(?:liberating|recapturing|retaking|capturing|seizing|taking)\b", 1.0,
        "after", stems=("after", "since", "following")),
     # liberated
-    _t("liberated", r"\b(?:liberat(?:ed|ing|ion of|es?)|recaptur(?:ed|es?|ing)|retak(?:en|es?|ing)|retook|"
+    _t("liberated", r"\b(?:liberat(?:ed|ing|ion[”\"’']?\s+of|es?)|recaptur(?:ed|es?|ing)|retak(?:en|es?|ing)|retook|"
                     r"reclaim(?:ed|ing|s)?|regain(?:ed|ing|s)?|took back|taken back|won back|freed|de-?occupied|"
                     r"back under ukrainian control|ukrainian (?:forces|troops) (?:have |had )?(?:taken|took) "
                     r"(?:full )?control of|"
@@ -309,7 +309,7 @@ _DISPUTE_SAME = re.compile(r"\b(?:something|which|a claim|claims?)\s+(?:\w+\s+){
                            r"\bnot\s+(?:been\s+|yet\s+been\s+)?(?:independently\s+)?(?:confirmed|verified)\b",
                            re.IGNORECASE)
 _COUNTER = re.compile(r"\bonly\s+(?:been\s+)?(?:withdrawn|pulled\s+back|retreated|left)\b|\b(?:denies|denied|"
-                      r"disputes|disputed|refuted|rejects|rejected)\b|\bnot true\b|\bremain(?:s|ed)? in control\b",
+                      r"disputes|disputed|refuted|rejects|rejected|dismissed|dismisses)\b|\bnot true\b|\bremain(?:s|ed)? in control\b",
                       re.IGNORECASE)
 _BORDER = re.compile(r"\b(?:reach(?:ed|es|ing)?|pushed\s+(?:\w+\s+){0,4}back\s+to|back\s+to|as far as)\s+(?:the\s+)?"
                      r"(?:(?:russian|ukraine[’']?s|state|russian state)\s+)*border\b", re.IGNORECASE)
@@ -383,7 +383,7 @@ _VAGUE_PAST = re.compile(r"\b(?:earlier this year|last year|years? ago|months ag
 _PRONOUN_SUBJECT = re.compile(r"^\s*(?:It|The (?:town|city|village|settlement))\b")
 # Words that every match of a pattern holds: where a sentence has none of them, the pattern is not tried. For a
 # case-insensitive pattern they are looked for in ``_caseless(sentence)``.
-_COUNTER_WORDS = ("only", "deni", "disput", "refuted", "reject", "not true", "remain")
+_COUNTER_WORDS = ("only", "deni", "disput", "refuted", "reject", "dismiss", "not true", "remain")
 _DISPUTE_WORDS = ("disput", "deni", "reject", "confirmation", "evidence", "could not", "not confirmed",
                   "not been", "not verified", "not independently", "not yet")
 _HEDGE_WORDS = ("reportedly", "apparently", "unconfirmed", "allegedly", "if confirmed", "could not be", "rumo", "claim")
@@ -667,6 +667,7 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
     anchor = next((m.place for m in usable if m.place.place_id == topic), None)
     spans = sentences(text)
     masks: list[int] | None | bool = False  # found on the first sentence that needs them
+    claimed_before: tuple[str, ...] = ()    # the places the previous sentence reported
     for index, (s_start, s_end) in enumerate(spans):
         sentence = text[s_start:s_end]
         in_sentence = []
@@ -677,6 +678,10 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
         pronoun = not in_sentence and _PRONOUN_SUBJECT.match(sentence) and previous_topic is not None
         if not in_sentence and not pronoun and "border" not in sentence:
             previous_topic = None  # no place, no event: skip the trigger search
+            if claimed_before and _has(_caseless(sentence), _COUNTER_WORDS) and _COUNTER.search(sentence):
+                # "Ukraine's General Staff dismissed the claim as fiction": the claim of the sentence before
+                counter_claims += [(place_id, " ".join(sentence.split())) for place_id in claimed_before]
+            claimed_before = ()
             continue
         if masks is False:
             masks = _trigger_masks(text, spans)
@@ -688,10 +693,13 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
                 counter_claims += [(m.place.place_id, " ".join(sentence.split())) for m in in_sentence]
             settlements_here = [m for m in in_sentence if m.kind == "settlement"]
             previous_topic = settlements_here[0] if settlements_here else None
+            claimed_before = ()
             continue
+        reported_before = len(reports)
         stated = dates_in(sentence, article.published)
         if (not stated and article.published is not None and _has(folded, _VAGUE_PAST_WORDS)
                 and _VAGUE_PAST.search(sentence)):
+            claimed_before = ()
             continue  # history told in passing ("earlier this year")
         # Years before the publication year date the clause they stand in ("in 2014 and 2015 separatists seized…").
         past_years = [m.start() for m in (_HISTORY_YEAR.finditer(sentence) if "19" in sentence or "20" in sentence
@@ -748,6 +756,7 @@ def reports_from_article(article: Article, *, gazetteer: Gazetteer | None = None
             counter_claims += [(m.place.place_id, quote) for m in in_sentence]
         settlements_here = [m for m in in_sentence if m.kind == "settlement"]
         previous_topic = settlements_here[0] if settlements_here else None
+        claimed_before = tuple({r.place.place_id for r in reports[reported_before:]})
     # A counter-claim elsewhere in the article ("…only withdrawn from the part of Kupiansk on the west bank").
     for place_id, counter in counter_claims:
         reports = [replace(r, disputed=True, counter_claim=r.counter_claim or counter)

@@ -406,3 +406,11 @@ def test_two_regions_named_together_are_regions_and_a_battlegroup_is_no_place():
     text = "Strikes hit depots in the Dnepropetrovsk and Kharkov regions. Units of the Battlegroup Vostok attacked."
     assert [(m.surface, m.kind, m.place.name if m.place else None) for m in mentions_from_text(text)] == [
         ("Dnepropetrovsk", "region", "Dnipropetrovsk Oblast"), ("Kharkov", "region", "Kharkiv Oblast")]
+
+
+def test_a_claim_dismissed_in_the_next_sentence_is_disputed():
+    (event,) = events_from_articles([article(
+        'Gerasimov reported that Russian troops had "completed the liberation" of Kupyansk. Ukraine\'s General Staff '
+        'dismissed the claim as "fiction".', date(2025, 11, 21))])
+    assert (event.place.name, event.event_type, event.actor, event.disputed) == ("Kupiansk", "occupied", "Russia", True)
+    assert "fiction" in event.counter_claim
