@@ -22,6 +22,7 @@ from mapapp.app_view import (EVENT_TYPES, LAYERS, AreaCache, app_address, articl
 from mapapp.areas import BaselineError, baseline_from_bytes
 from mapapp.articles import (ArticleError, article_from_text, parse_date, seed_articles, stated_publication_date,
                              text_from_bytes)
+from mapapp.dates import long_date
 from mapapp.export import MEDIA_TYPES, ExportError, export_alt_text, export_bytes
 from mapapp.gazetteer import load_gazetteer
 from mapapp.geoparse import geocode, mentions_from_text
@@ -29,6 +30,7 @@ from mapapp.render.article_html import highlighted_article_html
 from mapapp.render.date_map import base_map, date_layers, fit_of
 from mapapp.render.folium_layers import display_features, display_name, mentions_map
 from mapapp.render.offline import ensure_static_assets, use_local_leaflet
+from mapapp.render.style import DEFAULT_TITLE
 from mapapp.store import Store, StoreError
 from mapapp.timeline import span, state_at
 
@@ -448,8 +450,9 @@ with map_tab:
                                     disabled=fmt not in ("png", "svg", "pdf", "gif", "mp4"))
                 e1.caption("Maps use the layers chosen above and the map's view once you have moved it (else they "
                            "frame every place reported); data files hold every report.")
-                title = e3.text_input("Title", key="x_title", max_chars=500,
-                                      placeholder=f"Default: the front line on {when_shown:%d %B %Y}")
+                default = ("Reported control, <timelapse start> to " + long_date(when_shown)
+                           if fmt in ("gif", "mp4") else DEFAULT_TITLE.format(date=long_date(when_shown)))
+                title = e3.text_input("Title", key="x_title", max_chars=500, placeholder=f"Default: {default}")
                 since = None
                 if fmt in ("gif", "mp4"):
                     since = st.select_slider("Timelapse from", options=[d for d in dates if d < when_shown] or [first],

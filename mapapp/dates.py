@@ -158,3 +158,8 @@ def overlaps(a: tuple[date, str], b: tuple[date, str], *, slack_days: int = 1) -
     a0, a1 = window(*a)
     b0, b1 = window(*b)
     return a0 - timedelta(days=slack_days) <= b1 and b0 - timedelta(days=slack_days) <= a1
+
+
+def long_date(d: date) -> str:
+    """"9 September 2022": a date as maps and their titles write it."""
+    return f"{d.day} {d:%B %Y}"

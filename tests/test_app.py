@@ -267,3 +267,12 @@ def test_the_export_follows_the_layers_and_view_on_screen():
     svg = data.decode()
     assert "Izium" in svg and "Kherson</text>" not in svg       # framed on the view
     assert "Liberated area" not in svg                         # only the settlements layer
+
+
+def test_the_title_box_promises_the_title_an_export_gets_by_default():
+    from datetime import date
+
+    from mapapp.render.static_map import default_title
+
+    at = _open(AppTest.from_file(APP, default_timeout=120))
+    assert at.text_input(key="x_title").placeholder == "Default: " + default_title(date(2022, 9, 10))

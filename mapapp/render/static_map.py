@@ -37,9 +37,10 @@ from shapely.ops import polylabel
 from mapapp.areas import Areas, areas_at, to_metric, to_wgs84
 from mapapp.basemap import BASEMAP_DIR, THEATER_BBOX, countries_geojson
 from mapapp.app_view import RECENT_DAYS
-from mapapp.dates import window
+from mapapp.dates import long_date, window
 from mapapp.events import Event
 from mapapp.render import style
+from mapapp.render.style import DEFAULT_TITLE
 from mapapp.timeline import PlaceState, state_at
 
 # ------------------------------------------------------------------------------------------------------------
@@ -96,10 +97,6 @@ def font_props(size: float, weight: str = "normal", style_: str = "normal") -> F
 
 # ------------------------------------------------------------------------------------------------------------
 # Words on the map: date stamp, credits, alt text
-
-
-def long_date(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 def _start(event: Event) -> date:
@@ -1171,7 +1168,7 @@ def quiet_glyph_warnings():
 
 
 def default_title(when: date) -> str:
-    return f"Reported control on {long_date(when)}"
+    return DEFAULT_TITLE.format(date=long_date(when))
 
 
 DEFAULT_SUBTITLE = ("Areas reported liberated or fought over in news articles, with the places they name. "

@@ -50,6 +50,8 @@ def dash_pattern(text: str | None) -> tuple[float, ...] | None:
 # (Leaflet maps: the app's and the offline player's; the frame's colour is set per label).
 NAME_LABEL_CSS = (".mapapp-label { background: rgba(255,255,255,.8); border: none; box-shadow: none; padding: 0 3px; "
                   "font: 600 11px sans-serif; color: #222; } .mapapp-label::before { display: none; }")  # place names
+DEFAULT_TITLE = "Reported control on {date}"   # a map's title when the journalist gives none
+
 # The scale bar's labels in a small font, so that "10 km" fits inside a short bar (the page's font is larger).
 SCALE_CSS = ".leaflet-control-scale-line { font: 11px/1.3 sans-serif; padding: 0 3px; white-space: nowrap; }"
 AREA_LABEL_CSS = (".mapapp-area span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap; "
