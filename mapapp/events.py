@@ -152,10 +152,13 @@ def _any_of(stems) -> re.Pattern:
 
 _TRIGGERS = (
     # Gains "west of Verbove" are at Verbove (before "west of" below claims the words as a mere bearing).
-    _t("advance", r"\b(?:made|making|make|makes)\s+(?:small\s+|some\s+|further\s+|modest\s+|limited\s+|new\s+)?"
-                  r"(?:gains|progress|advances)\s+(?:(?:north|south|east|west|north-?east|north-?west|south-?east|"
-                  r"south-?west)(?:ern)?\s+of|near|around|toward|towards|in)\b", 0.65, "after",
-       stems=("gains", "progress", "advances"), orient="mover"),
+    _t("advance", r"\b(?:(?:made|making|make|makes)\s+(?:small\s+|some\s+|further\s+|modest\s+|limited\s+|new\s+)?"
+                  r"(?:gains|progress|advances)|advanc(?:ed|ing))\s+(?:(?:north|south|east|west|north-?east|"
+                  r"north-?west|south-?east|south-?west)(?:ern)?\s+of|near|around|toward|towards|in)\b|"
+                  r"\bedg(?:ed|ing|es|e)\s+(?:closer\s+)?(?:towards?|to|on)\b|"
+                  r"\bimprov\w*\s+(?:their|its|the)\s+(?:tactical\s+)?positions?\s+(?:near|around|in|outside)\b|"
+                  r"\bpushed\b(?=\s+(?:\w+\s+){0,3}back\s+(?:near|around)\b)", 0.65, "after",
+       stems=("gains", "progress", "advances", "advanced", "advancing", "edg", "improv", "pushed"), orient="mover"),
     # Not events, but they hold the places they govern: supply lines, encirclement, distances, bases, adjectives.
     _t(None, r"\b(?:supplies|supply (?:routes?|lines?)|lines of communication|cut off)\b"
              r"(?:\s+(?:to|of|around|in))?", 1.0, stems=("suppl", "communication", "cut off")),
@@ -177,7 +180,7 @@ _TRIGGERS = (
     # liberated
     _t("liberated", r"\b(?:liberat(?:ed|ing|ion[”\"’']?\s+of|es?)|recaptur(?:ed|es?|ing)|retak(?:en|es?|ing)|retook|"
                     r"reclaim(?:ed|ing|s)?|regain(?:ed|ing|s)?|took back|taken back|won back|freed|de-?occupied|"
-                    r"back under ukrainian control|ukrainian (?:forces|troops) (?:have |had )?(?:taken|took) "
+                    r"(?:back|returning|returned|return)\s+(?:\w+\s+)?under ukrainian control|ukrainian (?:forces|troops) (?:have |had )?(?:taken|took) "
                     r"(?:full )?control of|"
                     r"recapture of|re-?entered|re-?entering)\b", 0.9, stems=("liberat", "recaptur", "retak", "retook", "reclaim", "regain", "took back", "taken back", "won back", "freed", "occupied", "ukrainian control", "entered", "entering"),
        orient="capture"),
@@ -252,12 +255,13 @@ _TRIGGERS = (
        "before", stems=("was ", "were ", "been ", "being ", "moved in"), orient="mover"),
     # Captured, seized, took control: whose troops did it decides the event (``_oriented``); unknown, none.
     _t("capture", r"\b(?:captur(?:ed|es|e|ing)|seiz(?:ed|es|e|ing)|overr?an|overrun|(?:took|taken|take|takes|taking)"
-                  r"(?:\s+(?:full\s+|complete\s+|total\s+)?control\s+of)?)\b", 0.8, "after",
-       stems=("captur", "seiz", "overran", "overrun", "took", "taken", "tak"), reach=30, orient="capture"),
+                  r"(?:\s+(?:full\s+|complete\s+|total\s+)?control\s+of)?|(?:now\s+|fully\s+)?controls?(?!\s+of))\b",
+       0.8, "after", stems=("captur", "seiz", "overran", "overrun", "took", "taken", "tak", "control"), reach=30,
+       orient="capture"),
     # contested
     # Attacks around a town, kept up or repelled: fighting there, not a move onto it. ("Attacks on" a city are as
     # often strikes: left to the other words of the sentence.)
-    _t("contested", r"\b(?:attacks|assaults)\s+(?:around|near|in\s+the\s+(?:area|vicinity)\s+of)\b|"
+    _t("contested", r"\b(?:attacks|assaults|counter-?attacks)\s+(?:around|near|in\s+the\s+(?:area|vicinity)\s+of)\b|"
                     r"\b(?:attacks|assaults|attempts)\s+(?:on|against)\b(?=[^.;]{0,80}?\b(?:were|was|had\s+been|have\s+been)\s+"
                     r"(?:repelled|repulsed|stopped|beaten\s+back|thwarted))|"
                     r"\b(?:repel\w*|repuls\w*|stopp\w*)\s+(?:\w+\s+){0,2}(?:attacks|assaults)\s+(?:on|against)\b|"
@@ -273,7 +277,7 @@ _TRIGGERS = (
                    r"pummell?(?:ed|ing)|drone (?:strikes?|attacks?)|explosions?|"
                    r"(?:came|comes|come|coming)\s+under\s+(?:\w+\s+){0,2}?(?:attack|fire)|"
                    r"(?:drones?|missiles?|rockets?|shells?|bombs?|strikes?|artillery|shelling)\s+(?:also\s+|again\s+)?"
-                   r"(?:hit|hits|slammed\s+into|landed\s+(?:in|on)|damaged|destroyed))\b", 0.75, stems=("shell", "bomb", "strike", "struck", "artillery", "pummel", "drone", "explosion", "missile", "rocket", "came under", "comes under", "come under", "coming under")),
+                   r"(?:hit|hits|slammed\s+into|landed\s+(?:in|on)|damaged|destroyed))\b", 0.75, stems=("shell", "bomb", "strike", "struck", "artillery", "pummel", "drone", "explosion", "missile", "rocket", "came under", "comes under", "come under", "coming under"), orient="mover"),
     _t("shelling", r"\b(?:killed|died|dead|wounded|injured|injuries|hospitali[sz]ed|casualties)\b", 0.55, stems=("kill", "died", "dead", "wound", "injur", "hospitali", "casualt")),
     # Attempts and purposes name places that were not (yet) taken: "attempting to seize Kyiv", "let alone seizing".
     _t(None, r"\b(?:attempt\w*|trying|tried|try|fail\w*|sought|seeking|plans?|planned|aim\w*|order)\s+to\s+\w+|"
@@ -532,7 +536,8 @@ _BY_SIDE = re.compile(r"[\s'‘’“”\"]*(?:\w+\s+){0,2}?by\s+(?:the\s+)?(?:\
 _CAPTURE_GAP = re.compile(
     r"[\s'‘’“”\"]*(?P<part>(?:most|much|part|parts|half|some)\s+of\s+)?(?:(?:the|a|an)\s+)?(?:(?:key|strategic|strategically\s+important|embattled|small|nearby|"
     r"front-?line|industrial|eastern|western|northern|southern|[\w]+-(?:held|occupied|controlled))\s+)*"
-    r"(?:(?:villages?|towns?|city|cities|settlements?|hamlets?)\s+of\s+)?(?:[A-ZА-ЯІЇЄҐ][\w’'-]*(?:\s*,\s*|\s+and\s+))*"
+    r"(?:(?:villages?|towns?|city|cities|settlements?|hamlets?)\s+of\s+)?"
+    r"(?:[A-ZА-ЯІЇЄҐ][\w’'-]*(?:\s*,\s*(?:and\s+)?|\s+and\s+))*"
     r"[\s'‘’“”\"]*")
 
 

@@ -121,12 +121,14 @@ def test_a_russian_advance_says_so_in_its_popup():
 
     when = date(2024, 5, 14)
     events = events_from_articles([Article("v", "v", "o", when, "Russian troops advanced toward Lyptsi on Tuesday. "
-                                                                "Ukrainian troops advanced toward Kreminna.")])
+                                                                "Ukrainian troops advanced toward Kreminna. "
+                                                                "Ukrainian forces shelled Horlivka.")])
     groups = date_layers(areas_at(events, when), state_at(events, when), events, when)
     places = next(g for g in groups if g.layer_name == "Settlements by status")
     popups = {row[5] or row[3]: expand_popup(row[4]) for row in map(json.loads, next(_elements(places, CircleMarkers)).rows)}
     assert "Lyptsi</b> — Russian advance" in popups["Lyptsi"]
     assert "Kreminna</b> — advance" in popups["Kreminna"]
+    assert "Horlivka</b> — shelling by Ukrainian forces" in popups["Horlivka"]
 
 
 def test_a_quote_given_by_its_first_words_is_highlighted_to_the_end_of_its_sentence_across_a_line():

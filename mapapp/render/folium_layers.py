@@ -301,6 +301,8 @@ def popup_head(state, *, names: str = "en", quote_limit: int | None = POPUP_QUOT
     status = state.status or "shelling"
     if status == "advance" and state.event is not None and state.event.actor == "Russia":
         status = "Russian advance"   # an advance is Ukrainian unless the report says whose
+    elif status == "shelling" and event.actor == "Ukraine":
+        status = "shelling by Ukrainian forces"   # and shelling Russian
     return [f"<b>{html.escape(display_name(state.place, names))}</b> — {html.escape(status)}"
             + (" <i>(disputed)</i>" if state.disputed else ""),
             f"{html.escape(event.date.isoformat())}{html.escape(fuzzy)}",
