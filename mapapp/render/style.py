@@ -46,14 +46,15 @@ def dash_pattern(text: str | None) -> tuple[float, ...] | None:
     """A Leaflet dashArray ("6 4") as the on/off sequence matplotlib takes."""
     return tuple(float(x) for x in text.split()) if text else None
 
-# A region, river or border reported as a whole is drawn as its name in a frame of its status colour, not as a point
-# (Leaflet maps: the app's and the offline player's; the frame's colour is set per label).
-NAME_LABEL_CSS = (".mapapp-label { background: rgba(255,255,255,.8); border: none; box-shadow: none; padding: 0 3px; "
-                  "font: 600 11px sans-serif; color: #222; } .mapapp-label::before { display: none; }")  # place names
 DEFAULT_TITLE = "Reported control on {date}"   # a map's title when the journalist gives none
 
+# Place names beside their points (Leaflet maps: the app's and the offline player's).
+NAME_LABEL_CSS = (".mapapp-label { background: rgba(255,255,255,.8); border: none; box-shadow: none; padding: 0 3px; "
+                  "font: 600 11px sans-serif; color: #222; } .mapapp-label::before { display: none; }")
 # The scale bar's labels in a small font, so that "10 km" fits inside a short bar (the page's font is larger).
 SCALE_CSS = ".leaflet-control-scale-line { font: 11px/1.3 sans-serif; padding: 0 3px; white-space: nowrap; }"
+# A region, river or border reported as a whole is drawn as its name in a frame of its status colour, not as a point
+# (Leaflet maps: the app's and the offline player's; the frame's colour is set per label).
 AREA_LABEL_CSS = (".mapapp-area span { display: inline-block; transform: translate(-50%, -50%); white-space: nowrap; "
                   "cursor: pointer; font: italic 600 11px sans-serif; letter-spacing: .08em; text-transform: uppercase; "
                   "color: #333; background: rgba(255,255,255,.75); border: 1.5px solid #777; padding: 0 3px; }")
@@ -62,7 +63,8 @@ AREA_LABEL_SWATCH = ('<i style="font-weight:600;letter-spacing:.08em;border:1.5p
 
 # Names on a map must not sit on one another: after every zoom, pan or change of layers, a name that would overlap
 # one already shown is hidden (its point and popup stay); settlements' names come first, then regions' framed
-# names, which must not cover a settlement's point either (zoomed in, they show again). ``mapappDeclutter(map)`` is called once per map, by the app's base map and by the offline player.
+# names, which must not cover a settlement's point either (zoomed in, they show again). ``mapappDeclutter(map)`` is
+# called once per map, by the app's base map and by the offline player.
 DECLUTTER_JS = """
 function mapappDeclutter(map) {
   var pending = null;
