@@ -152,6 +152,7 @@ def test_date_map_draws_its_layers_offline(page, app_url):
 
 def test_moving_the_slider_changes_the_liberated_area(page):
     _date_map_state(page)
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=60_000)   # the whole page is drawn, not its first paint
     before = _liberated_metric(page)
     thumb = _date_slider(page)
     thumb.focus()
