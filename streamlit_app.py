@@ -260,6 +260,12 @@ def _toggle_play() -> None:
         _set_date(play_from(dates, st.session_state.get("date", bounds[1])))
 
 
+def _selected_event():
+    """The event chosen in the timeline (None when none is, or it is gone)."""
+    wanted = st.session_state.get("selected_event")
+    return next((e for e in events if e.event_id == wanted), None) if wanted else None
+
+
 def _choose_event() -> None:
     chosen = st.session_state["timeline"].selection.rows
     rows = st.session_state.get("timeline_rows", [])
@@ -268,7 +274,7 @@ def _choose_event() -> None:
     row = rows[chosen[0]]
     st.session_state["selected_event"] = row["id"]
     _set_date(row["date"])
-    event = next((e for e in events if e.event_id == row["id"]), None)
+    event = _selected_event()
     if event is not None:
         _focus(event.place.lat, event.place.lon, 10)
 
@@ -362,10 +368,8 @@ with map_tab:
             link = lambda article, quote: article_link(None, article, quote)  # noqa: E731  ("?…", completed below)
             note = f"Reported claims, not verified control. {n_sources} articles."
             fmap = use_local_leaflet(base_map(tiles=settings.TILES, note=note, fit=fit_of(events)))
-            chosen = next((e for e in events if e.event_id == st.session_state["selected_event"]), None) \
-                if "selected_event" in st.session_state else None
             groups = date_layers(areas, states, events, when, layers=layers, link=link, names=NAMES,
-                                 link_base=app_address(st.context.url), memo=cache.markers, chosen=chosen)
+                                 link_base=app_address(st.context.url), memo=cache.markers, chosen=_selected_event())
             center = st.session_state.get("view_center") or parse_center(st.query_params.get("center")) \
                 or parse_center(settings.DEFAULT_CENTER)
             zoom = st.session_state.get("view_zoom") or parse_zoom(st.query_params.get("zoom")) \
@@ -492,7 +496,7 @@ with map_tab:
                          column_order=["date", "precision", "place", "event", "disputed", "outlet", "sources", "quote"])
 
             # -- corrections -----------------------------------------------------------------------------------------
-            selected = next((e for e in events if e.event_id == st.session_state.get("selected_event")), None)
+            selected = _selected_event()
             if selected is not None:
                 with st.expander(f"Correct: {selected.place.name}, {selected.event_type}, {selected.date}",
                                  expanded=False):

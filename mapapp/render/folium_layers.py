@@ -299,7 +299,7 @@ def popup_head(state, *, names: str = "en", quote_limit: int | None = POPUP_QUOT
     fuzzy = "" if (event.date_precision or "day") == "day" else f" (that {event.date_precision})"
     quote = short_quote(source.quote, quote_limit) if quote_limit else source.quote
     status = state.status or "shelling"
-    if status == "advance" and state.event is not None and state.event.actor == "Russia":
+    if status == "advance" and event.actor == "Russia":
         status = "Russian advance"   # an advance is Ukrainian unless the report says whose
     elif status == "shelling" and event.actor == "Ukraine":
         status = "shelling by Ukrainian forces"   # and shelling Russian

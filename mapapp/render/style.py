@@ -74,14 +74,16 @@ function mapappDeclutter(map) {
     var names = Array.prototype.slice.call(root.querySelectorAll('.leaflet-tooltip.mapapp-label'));
     var areas = Array.prototype.slice.call(root.querySelectorAll('.mapapp-area'));
     var kept = [], dots = [], origin = root.getBoundingClientRect();
-    // The settlements' points: a region's framed name must not cover them either.
-    map.eachLayer(function (layer) {
-      if (layer instanceof L.CircleMarker && map.hasLayer(layer)) {
-        var p = map.latLngToContainerPoint(layer.getLatLng()), r = layer.getRadius();
-        dots.push({left: origin.left + p.x - r, right: origin.left + p.x + r,
-                   top: origin.top + p.y - r, bottom: origin.top + p.y + r});
-      }
-    });
+    // The settlements' points, only when a region's framed name is shown (it must not cover them either).
+    if (areas.length) {
+      map.eachLayer(function (layer) {
+        if (layer instanceof L.CircleMarker) {
+          var p = map.latLngToContainerPoint(layer.getLatLng()), r = layer.getRadius();
+          dots.push({left: origin.left + p.x - r, right: origin.left + p.x + r,
+                     top: origin.top + p.y - r, bottom: origin.top + p.y + r});
+        }
+      });
+    }
     function overlaps(box, others) {
       return others.some(function (k) {
         return box.left < k.right && box.right > k.left && box.top < k.bottom && box.bottom > k.top;
