@@ -6,7 +6,7 @@ PIP := $(PY) -m pip
 PORT ?= 8501
 GAZETTEER := data/gazetteer/places.tsv.gz
 
-.PHONY: run test test-fast bench gazetteer basemap chromium clean
+.PHONY: run test test-fast bench gazetteer basemap chromium compiled clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ basemap: $(VENV)/.build
 	$(PY) -m mapapp.basemap_build
 	$(PY) -m mapapp.basemap_lines_build
 
+# The compiled geoparser (mapapp/_fastparse.c), rebuilt when its source changed. Without a C compiler this warns and
+# geoparsing runs its Python code, which gives the same answers more slowly.
+compiled: | $(VENV)/bin/python
+	$(PY) -m mapapp.fastbuild
+
 # Debian's chromium for the browser tests (Playwright cannot download its own browser here).
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1; then \
@@ -44,21 +49,21 @@ chromium:
 	  else echo "warning: chromium is not installed (apt-get install chromium); browser tests will be skipped"; fi; \
 	fi
 
-run: $(VENV)/.runtime $(GAZETTEER)
+run: $(VENV)/.runtime $(GAZETTEER) compiled
 	$(PY) -m mapapp ingest
 	$(PY) -m mapapp reextract --if-changed
 	$(VENV)/bin/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true \
 	  --browser.gatherUsageStats false
 
 # pytest exits 5 when a marker selects no tests: that is not a failure.
-test: $(VENV)/.dev $(GAZETTEER) chromium
+test: $(VENV)/.dev $(GAZETTEER) compiled chromium
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
-test-fast: $(VENV)/.dev $(GAZETTEER)
+test-fast: $(VENV)/.dev $(GAZETTEER) compiled
 	$(PY) -m pytest -q -m "not browser and not slow"; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
-bench: $(VENV)/.dev $(GAZETTEER)
+bench: $(VENV)/.dev $(GAZETTEER) compiled
 	$(PY) bench/geoparse_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache bench/out tests/screenshots
+	rm -rf $(VENV) .pytest_cache bench/out tests/screenshots mapapp/_fastparse*.so

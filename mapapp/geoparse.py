@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
 import re
+import warnings
 from collections import ChainMap
 from dataclasses import dataclass, fields
 from functools import reduce
 from itertools import compress
-from operator import and_, attrgetter, itemgetter, methodcaller, or_
+from operator import add, and_, attrgetter, itemgetter, methodcaller, or_
 
 import numpy as np
 
-from mapapp import settings
+from mapapp import fastbuild, settings
 from mapapp.gazetteer import Gazetteer, Place, load_gazetteer, normalize_name
 
 
@@ -151,6 +153,7 @@ class _Piece:
     word_like: bool         # an English word too ("Mir"): needs a cue before it
     all_small: bool         # every place a settlement under 5,000 people
     quality: float          # how well the name matches (``_match_quality``)
+    bits: int               # the flags above as bits (``_COUNTRY``…), for the compiled code
     plain: _Options | None = None   # its readings when the words around give no kind hint, once first needed
 
 
@@ -186,13 +189,16 @@ def _piece(offset: int, surface: str, key: str, gaz: Gazetteer) -> _Piece | None
     else:
         some = reduce(or_, map(flags.__getitem__, rows))
         every = reduce(and_, map(flags.__getitem__, rows))
-    return _Piece(offset, surface, key, rows, fuzzy, bool(every & _COUNTRY), bool(some & _RIVER),
-                  bool(some & _NOT_SETTLEMENT), bool(some & _BIG), key in gaz.word_like, bool(every & _SMALL),
-                  _quality(key, fuzzy, gaz))
+    bits = (every & _EVERY) | (some & _SOME) | (_WORD_LIKE if key in gaz.word_like else 0)
+    return _Piece(offset, surface, key, rows, fuzzy, bool(bits & _COUNTRY), bool(bits & _RIVER),
+                  bool(bits & _NOT_SETTLEMENT), bool(bits & _BIG), bool(bits & _WORD_LIKE), bool(bits & _SMALL),
+                  _quality(key, fuzzy, gaz), bits)
 
 
-# What ``_piece`` asks of a name's places, as bits per place: any (or every) of them…
-_COUNTRY, _RIVER, _NOT_SETTLEMENT, _BIG, _SMALL = 1, 2, 4, 8, 16
+# What ``_piece`` asks of a name's places, as bits per place: any (``_SOME``) or every (``_EVERY``) of them… With
+# ``_WORD_LIKE`` for the name itself, these are ``_Piece.bits`` (``BIT_…`` in _fastparse.c).
+_COUNTRY, _RIVER, _NOT_SETTLEMENT, _BIG, _WORD_LIKE, _SMALL = 1, 2, 4, 8, 16, 32
+_EVERY, _SOME = _COUNTRY | _SMALL, _RIVER | _NOT_SETTLEMENT | _BIG
 
 
 def _place_flags(place: Place) -> int:
@@ -430,6 +436,7 @@ _APPROXIMATE_FLOOR_KM = 8.0  # a village placed at its hromada's seat is only so
 # ~150 km it is worth < 0.05 and is left out.
 _CELL_DEG = 2.0
 _MAX_ANCHORS = 60
+_FEW_FOR_CENTRE, _FEW_FOR_ANCHOR = 25, 9  # a name with this few readings has each one scored, wherever they lie
 _MAX_CANDIDATES = 10
 _ANCHOR_CONFIDENCE = 0.6
 _DECIDED = 0.97  # prior-only confidence above which context is not computed
@@ -439,27 +446,29 @@ class _Options:
     """The readings a name can have (after the kind filter) and their prior-only ranking, as positions in
     ``gaz.places`` (memoised for the corpus: nothing in it for the garbage collector to walk)."""
 
-    __slots__ = ("rows", "quality", "gids", "first_rows", "first_confidence", "first_score", "tail")
+    __slots__ = ("rows", "quality", "gids", "first_rows", "first_confidence", "tail")
 
-    def __init__(self, rows: tuple[int, ...], quality: float, prior: list[float]):
+    def __init__(self, rows: tuple[int, ...], quality: float, prior: list[float], compiled=None):
+        """``compiled``: the compiled module's columns, to rank with (the same answer, faster)."""
         self.rows = rows
         self.quality = quality
         self.gids = None  # ``rows`` as a numpy array, made when a resolver first needs it (``_Block``)
         self.tail = None  # what a mention with the prior-only ranking holds (``_prior_tail``), once first needed
         if len(rows) == 1:
             self.first_rows, self.first_confidence = rows, (quality,)
-            self.first_score = round(quality, 3)
+            return
+        if compiled is not None:
+            self.first_rows, self.first_confidence = _FAST.first_ranking(compiled, rows, quality)
             return
         # Softmax of the priors (the ranking without any evidence from the article), best first.
         scores = [prior[row] for row in rows]
         top = max(scores)
         weights = [math.exp((s - top) / _TEMPERATURE) for s in scores]
-        total = sum(weights)
+        total = reduce(add, weights)  # in order (sum() compensates from Python 3.12 on)
         # Best first, ties in the gazetteer's order (``reverse`` keeps a sort stable).
         order = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:_MAX_CANDIDATES]
         self.first_rows = tuple(rows[i] for i in order)
         self.first_confidence = tuple(weights[i] / total * quality for i in order)
-        self.first_score = round(self.first_confidence[0], 3)
 
     def first(self, gaz: Gazetteer) -> list[tuple[Place, float]]:
         return list(zip(map(gaz.places.__getitem__, self.first_rows), self.first_confidence))
@@ -471,7 +480,7 @@ def _prior_tail(options: _Options, places: list[Place], min_score: float) -> tup
     (the candidates tuple too: the mentions of a long text then share it instead of each holding a copy)."""
     rows, confidences = options.first_rows, options.first_confidence
     best, confidence = places[rows[0]], confidences[0]
-    return (min_score, best if confidence >= min_score else None, best.kind, options.first_score,
+    return (min_score, best if confidence >= min_score else None, best.kind, round(confidence, 3),
             tuple(zip(map(places.__getitem__, rows), confidences)))
 
 
@@ -520,7 +529,17 @@ class _Columns:
         self.anchors = np.array([p.kind in ("settlement", "region", "river") and p.theater for p in places], dtype=bool)
         first_of_id: dict[str, int] = {}
         self.same_id = np.array([first_of_id.setdefault(p.place_id, i) for i, p in enumerate(places)], dtype=np.intp)
+        self._compiled = None
 
+    def compiled(self, fast):
+        """These columns as the compiled module's C arrays, made on first use."""
+        if self._compiled is None:
+            cell_y = np.floor_divide(self.lat, _CELL_DEG).astype(np.intp)
+            cell_x = np.floor_divide(self.lon, _CELL_DEG).astype(np.intp)
+            self._compiled = fast.columns(len(self._places), self.lat, self.lon, self.prior, self.floor, cell_y, cell_x,
+                                          self.admin1, self.region, self.same_id, self.anchors,
+                                          len(self.admin1_code))
+        return self._compiled
 
     @property
     def row(self) -> dict[int, int]:
@@ -539,6 +558,23 @@ class _State:
         self._flags: list[int] | None = None
         self.recognizer = _Recognizer()
         self.options: dict[tuple[str, str | None, float], _Options] = {}
+        self._context: tuple | None = None
+
+    def compiled_context(self, gaz: Gazetteer, fast) -> tuple:
+        """What ``_fastparse.parse`` reads and calls, in the order of its ``CX_…`` names: the memos and the regular
+        expressions of this module, so that the compiled code answers as the Python code does."""
+        if self._context is None:
+            recognizer = self.recognizer
+            self._context = (
+                self.columns(gaz).compiled(fast), recognizer.words, recognizer.names,
+                lambda words: recognizer.learn(words, gaz), gaz.prefixes, gaz._index,
+                lambda surface: recognizer.multi_word(surface, gaz), recognizer.surname,
+                lambda word: recognizer.is_surname(word, gaz), _AFTER.match, _AND_REGIONS.match,
+                _RIVER_NEAR_AFTER.match, _RIVER_NEAR_BEFORE.search, _SETTLEMENT_BEFORE.search,
+                _LOCATIVE_BEFORE.search, _title_before, gaz.common_words, lambda piece, hint: _piece_options(piece, hint, gaz, self), _prior_tail,
+                gaz.places, Mention, tuple(Mention.__dict__[name] for name in _MENTION_FIELDS),
+                lambda surface: _POSSESSIVE.sub("", surface), _DECIDED)
+        return self._context
 
     def place_flags(self, gaz: Gazetteer) -> list[int]:
         if self._flags is None:
@@ -559,12 +595,16 @@ def _state(gaz: Gazetteer) -> _State:
 
 
 def _options_for(key: str, rows: tuple[int, ...], kind_hint: str | None, quality: float, gaz: Gazetteer,
-                 state: _State) -> _Options:
-    """Memoised per gazetteer: a corpus names the same places over and over."""
+                 state: _State, other_kinds: bool = True) -> _Options:
+    """Memoised per gazetteer: a corpus names the same places over and over. ``other_kinds``: False when every
+    reading is a settlement (the kind filter then keeps them all)."""
     memo_key = (key, kind_hint, quality)
     options = state.options.get(memo_key)
     if options is None:
-        options = _Options(_kind_filter(rows, kind_hint, gaz.places), quality, state.columns(gaz).prior_list)
+        if kind_hint is not None or other_kinds:
+            rows = _kind_filter(rows, kind_hint, gaz.places)
+        columns = state.columns(gaz)
+        options = _Options(rows, quality, columns.prior_list, columns.compiled(_FAST) if _FAST is not None else None)
         if len(state.options) < 200_000:
             state.options[memo_key] = options
     return options
@@ -576,7 +616,8 @@ def _piece_options(piece: _Piece, kind_hint: str | None, gaz: Gazetteer, state: 
         return _options_for(piece.key, piece.rows, kind_hint, piece.quality, gaz, state)
     options = piece.plain
     if options is None:
-        options = piece.plain = _options_for(piece.key, piece.rows, None, piece.quality, gaz, state)
+        options = piece.plain = _options_for(piece.key, piece.rows, None, piece.quality, gaz, state,
+                                             piece.has_other_kinds)
     return options
 
 
@@ -744,7 +785,8 @@ class _Block:
         self.base, self.floor = columns.prior.take(rows), columns.floor.take(rows)
         self.admin1 = columns.admin1.take(rows)
         # A name with few readings has every one of them scored, wherever they lie.
-        self.few_for_centre, self.few_for_anchor = counts.take(self.segment) <= 25, counts <= 9
+        self.few_for_centre = counts.take(self.segment) <= _FEW_FOR_CENTRE
+        self.few_for_anchor = counts <= _FEW_FOR_ANCHOR
         self.quality = np.array([o.quality for o in todo_options]).take(self.segment)
         self.in_top = (np.arange(n) - self.offsets.take(self.segment)) < _MAX_CANDIDATES
         top_sizes = np.minimum(counts, _MAX_CANDIDATES)
@@ -870,9 +912,56 @@ class _Block:
                 if touched[j] else None for j in local.tolist()]
 
 
+def _compiled_module():
+    """``mapapp._fastparse`` (``python -m mapapp.fastbuild``) when it is built from the source beside it, else None:
+    the Python code then runs, with the same answers. ``MAPAPP_PURE_PYTHON=1`` asks for the Python code."""
+    if os.environ.get("MAPAPP_PURE_PYTHON"):
+        return None
+    try:
+        from mapapp import _fastparse
+    except ImportError:
+        return None
+    if getattr(_fastparse, "SOURCE_HASH", None) != fastbuild.source_hash():
+        warnings.warn("mapapp/_fastparse.c changed since it was built: geoparsing runs its slower Python code "
+                      "(python -m mapapp.fastbuild rebuilds it)", RuntimeWarning, stacklevel=2)
+        return None
+    _fastparse.set_upper(_UPPER)
+    _fastparse.set_suffixes((_UNIT_BEFORE, _NAME_PART_BEFORE, _TITLE_ENDS))
+    _fastparse.set_parameters(_TEMPERATURE, _NEAR_WEIGHT, _BESIDE_WEIGHT, _ARTICLE_WEIGHT, _NEAR_SCALE_KM,
+                              _ARTICLE_SCALE_KM, _REGION_NEAR_BONUS, _REGION_BONUS, _ANCHOR_CONFIDENCE, _MAX_ANCHORS,
+                              _MAX_CANDIDATES, _FEW_FOR_CENTRE, _FEW_FOR_ANCHOR, _CELL_DEG)
+    return _fastparse
+
+
+_FAST = _compiled_module()
+
+
+def implementation() -> str:
+    """Which code geoparses: the compiled module or the Python code (and why)."""
+    if _FAST is not None:
+        return "compiled (mapapp/_fastparse.c)"
+    if os.environ.get("MAPAPP_PURE_PYTHON"):
+        return "Python (MAPAPP_PURE_PYTHON is set)"
+    return "Python (the compiled module is not built: python -m mapapp.fastbuild)"
+
+
+def prepare(gazetteer: Gazetteer | None = None) -> None:
+    """Build now what geoparsing otherwise builds on first use: the gazetteer's fuzzy index, its numeric columns
+    and place flags, and the compiled code's tables."""
+    gaz = gazetteer or load_gazetteer()
+    gaz.fuzzy_keys("zaporizhzhja")  # one letter off a known name: builds the fuzzy index
+    state = _state(gaz)
+    state.place_flags(gaz)
+    state.columns(gaz)
+    if _FAST is not None:
+        state.compiled_context(gaz, _FAST)
+
+
 def mentions_from_text(text: str, *, gazetteer: Gazetteer | None = None) -> list[Mention]:
     """Every place mention in ``text``, in order, each resolved or marked unresolved (``place`` None)."""
     gaz = gazetteer or load_gazetteer()
+    if _FAST is not None:
+        return _FAST.parse(text, _state(gaz).compiled_context(gaz, _FAST), settings.MIN_SCORE)
     spans = _candidate_spans(text, gaz)
     if not spans:
         return []

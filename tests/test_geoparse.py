@@ -2,7 +2,18 @@
 
 import pytest
 
+from mapapp import geoparse
 from mapapp.geoparse import mentions_from_text
+
+
+@pytest.fixture(autouse=True, params=["compiled", "python"])
+def implementation(request, monkeypatch):
+    """Every test here runs on the compiled geoparser (when built) and on the Python code."""
+    if request.param == "python":
+        monkeypatch.setattr(geoparse, "_FAST", None)
+    elif geoparse._FAST is None:
+        pytest.skip("the compiled geoparser is not built here")
+    return request.param
 
 
 def resolved(text):

@@ -22,7 +22,9 @@ KINDS = ("settlement", "region", "country", "river", "other")
 
 _APOSTROPHES = dict.fromkeys(map(ord, "'’ʼ`´‘ʹʻ"), None)
 _SPACES = dict.fromkeys(map(ord, "-‐‑–—./"), " ")
-_FOLD = {**_APOSTROPHES, **_SPACES}  # both at once: no apostrophe becomes a space, nor the reverse
+# Both at once: no apostrophe becomes a space, nor the reverse. Every other ASCII character maps to itself: without
+# an entry, ``str.translate`` raises and catches a KeyError for each character it leaves alone (3 times slower).
+_FOLD = {**{code: code for code in range(128)}, **_APOSTROPHES, **_SPACES}
 
 
 class _Combining(dict):
