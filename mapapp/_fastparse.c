@@ -49,6 +49,7 @@ typedef struct {
     double *lat, *lon, *prior, *floor_km;
     Py_ssize_t *cell_y, *cell_x, *admin1, *region, *same_id;
     char *anchor;
+    Py_ssize_t *flags;    /* geoparse._place_flags */
     Py_ssize_t n_codes;   /* oblast codes: 0 … n_codes − 1 */
     Py_ssize_t *seen, stamp;  /* scratch: a place met, by stamp (centre_of) */
 } Columns;
@@ -61,7 +62,7 @@ columns_free(PyObject *capsule)
         return;
     free(c->lat); free(c->lon); free(c->prior); free(c->floor_km);
     free(c->cell_y); free(c->cell_x); free(c->admin1); free(c->region); free(c->same_id); free(c->anchor);
-    free(c->seen);
+    free(c->seen); free(c->flags);
     free(c);
 }
 
@@ -87,15 +88,15 @@ copy_buffer(PyObject *obj, void **out, Py_ssize_t n, Py_ssize_t itemsize, const 
     return 0;
 }
 
-/* columns(n, lat, lon, prior, floor, cell_y, cell_x, admin1, region, same_id, anchor, n_codes): float64 columns,
- * intp columns and one bool column, each of n places. */
+/* columns(n, lat, lon, prior, floor, cell_y, cell_x, admin1, region, same_id, anchor, flags, n_codes): float64
+ * columns, intp columns and one bool column, each of n places. */
 static PyObject *
 make_columns(PyObject *self, PyObject *args)
 {
     Py_ssize_t n, n_codes;
-    PyObject *lat, *lon, *prior, *floor_km, *cell_y, *cell_x, *admin1, *region, *same_id, *anchor;
-    if (!PyArg_ParseTuple(args, "nOOOOOOOOOOn", &n, &lat, &lon, &prior, &floor_km, &cell_y, &cell_x, &admin1,
-                          &region, &same_id, &anchor, &n_codes))
+    PyObject *lat, *lon, *prior, *floor_km, *cell_y, *cell_x, *admin1, *region, *same_id, *anchor, *flags;
+    if (!PyArg_ParseTuple(args, "nOOOOOOOOOOOn", &n, &lat, &lon, &prior, &floor_km, &cell_y, &cell_x, &admin1,
+                          &region, &same_id, &anchor, &flags, &n_codes))
         return NULL;
     Columns *c = calloc(1, sizeof(Columns));
     if (!c)
@@ -111,15 +112,16 @@ make_columns(PyObject *self, PyObject *args)
         || copy_buffer(admin1, (void **)&c->admin1, n, sizeof(Py_ssize_t), "admin1") < 0
         || copy_buffer(region, (void **)&c->region, n, sizeof(Py_ssize_t), "region") < 0
         || copy_buffer(same_id, (void **)&c->same_id, n, sizeof(Py_ssize_t), "same_id") < 0
-        || copy_buffer(anchor, (void **)&c->anchor, n, 1, "anchor") < 0) {
+        || copy_buffer(anchor, (void **)&c->anchor, n, 1, "anchor") < 0
+        || copy_buffer(flags, (void **)&c->flags, n, sizeof(Py_ssize_t), "flags") < 0) {
         free(c->lat); free(c->lon); free(c->prior); free(c->floor_km); free(c->cell_y); free(c->cell_x);
-        free(c->admin1); free(c->region); free(c->same_id); free(c->anchor); free(c);
+        free(c->admin1); free(c->region); free(c->same_id); free(c->anchor); free(c->flags); free(c);
         return NULL;
     }
     c->seen = calloc(n + 1, sizeof(Py_ssize_t));
     if (!c->seen) {
         free(c->lat); free(c->lon); free(c->prior); free(c->floor_km); free(c->cell_y); free(c->cell_x);
-        free(c->admin1); free(c->region); free(c->same_id); free(c->anchor); free(c);
+        free(c->admin1); free(c->region); free(c->same_id); free(c->anchor); free(c->flags); free(c);
         return PyErr_NoMemory();
     }
     return PyCapsule_New(c, "mapapp._fastparse.Columns", columns_free);
@@ -673,10 +675,13 @@ ssize_of(PyObject *obj, Py_ssize_t *out)
  * by geoparse._State.compiled_context): called from here, so that both codes give the same answers. */
 
 enum {
-    CX_COLUMNS, CX_KNOWN, CX_NAMES, CX_LEARN, CX_PREFIXES, CX_NAME_INDEX, CX_MULTI_WORD, CX_SURNAMES, CX_IS_SURNAME,
+    CX_COLUMNS, CX_KNOWN, CX_NAMES, CX_LEARN, CX_PREFIXES, CX_NAME_INDEX, CX_SURNAMES, CX_IS_SURNAME,
     CX_AFTER, CX_AND_REGIONS, CX_RIVER_AFTER, CX_RIVER_BEFORE, CX_SETTLEMENT_BEFORE, CX_LOCATIVE_BEFORE,
     CX_TITLE_BEFORE, CX_COMMON_WORDS, CX_OPTIONS_FOR,
-    CX_PRIOR_TAIL, CX_PLACES, CX_MENTION, CX_SETTERS, CX_POSSESSIVE_SUB, CX_DECIDED, CX_SIZE
+    CX_PLACES, CX_MENTION, CX_SETTERS, CX_DECIDED,
+    /* what learning a new word needs (geoparse._pieces, _piece, _Recognizer.multi_word, _options_for) */
+    CX_NORMALIZE, CX_RESOLVE_KEY, CX_NEVER_PLACES, CX_WORD_LIKE, CX_PIECE, CX_PIECE_SETTERS, CX_MULTI,
+    CX_OPTIONS_MEMO, CX_OPTIONS, CX_OPTIONS_SETTERS, CX_MEMO_LIMIT, CX_OPTIONS_LIMIT, CX_SIZE
 };
 
 /* _Piece.bits (geoparse._piece) */
@@ -688,7 +693,7 @@ enum {
 #define BIT_ALL_SMALL 32
 
 static PyObject *S_offset, *S_surface, *S_key, *S_bits, *S_plain, *S_rows, *S_quality, *S_first_rows,
-    *S_first_confidence, *S_tail, *S_kind, *S_settlement, *S_region, *S_raion, *S_river, *S_empty;
+    *S_first_confidence, *S_tail, *S_kind, *S_settlement, *S_region, *S_raion, *S_river, *S_empty, *S_round, *THREE;
 
 /* The text, read through its kind (1, 2 or 4 bytes a character). */
 typedef struct {
@@ -886,6 +891,7 @@ typedef struct {
     PyObject *piece;      /* a strong reference (a full memo keeps new words only for the article) */
     PyObject *hint;       /* NULL, or an interned "region", "raion", "river" */
     int cue;              /* "the town of X" */
+    long bits;            /* the piece's bits */
 } Span;
 
 static PyObject *
@@ -939,6 +945,7 @@ span_in_context(PyObject *cx, PyObject *text, const Text *t, PyObject *piece, Py
     span->piece = piece;
     span->hint = NULL;
     span->cue = 0;
+    span->bits = bits;
     if (bits & BIT_ALL_COUNTRIES) {
         result = 1;
         goto done;
@@ -1107,6 +1114,370 @@ done:
     return result;
 }
 
+/* ------------------------------------------------------------------------------------------------------------
+ * Learning a new word, once per gazetteer (geoparse._pieces, _piece, _Recognizer.learn and multi_word,
+ * _options_for without a kind hint, _prior_tail). */
+
+static inline int
+is_apostrophe(Py_UCS4 c)
+{
+    return c == '\'' || c == 0x2019 || c == 0x02BC;
+}
+
+/* str.isupper() */
+static int
+str_isupper(PyObject *s)
+{
+    int kind = PyUnicode_KIND(s), cased = 0;
+    const void *data = PyUnicode_DATA(s);
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(s); i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISLOWER(c) || Py_UNICODE_ISTITLE(c))
+            return 0;
+        if (!cased && Py_UNICODE_ISUPPER(c))
+            cased = 1;
+    }
+    return cased;
+}
+
+/* A new reference to ``obj``'s slot through its member descriptor (the class's own __setattr__ bypassed, as
+ * geoparse does for its frozen Mention). */
+static int
+set_slot(PyObject *descriptor, PyObject *obj, PyObject *value)
+{
+    return Py_TYPE(descriptor)->tp_descr_set(descriptor, obj, value);
+}
+
+/* What this code keeps in the memos, and the candidates it hands out, can hold no reference cycle: strings,
+ * numbers, places, pieces and readings, none of which points back. They are taken off the garbage collector's
+ * lists, which otherwise walks every one of them again and again while a corpus is read (a sixth of a first pass
+ * over the benchmark's corpus). A memo that already holds a tracked object is left as it is. */
+static inline PyObject *
+untracked(PyObject *obj)
+{
+    if (obj && PyObject_IS_GC(obj))
+        PyObject_GC_UnTrack(obj);
+    return obj;
+}
+
+/* An instance of a slotted class made without its __init__: object.__new__ and every slot set. */
+static PyObject *
+new_slotted(PyObject *type_obj, PyObject *setters, PyObject **values)
+{
+    PyTypeObject *type = (PyTypeObject *)type_obj;
+    PyObject *obj = type->tp_alloc(type, 0);
+    if (!obj)
+        return NULL;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(setters); k++) {
+        if (set_slot(PyTuple_GET_ITEM(setters, k), obj, values[k]) < 0) {
+            Py_DECREF(obj);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
+/* geoparse._piece: the place name ``surface`` (key ``key``) at ``offset`` in a token, or Py_None. */
+static PyObject *
+piece_of(PyObject *cx, const Columns *c, Py_ssize_t offset, PyObject *surface, PyObject *key)
+{
+    Py_ssize_t key_len = PyUnicode_GET_LENGTH(key);
+    if (key_len < 3)
+        Py_RETURN_NONE;
+    int never = PySet_Contains(PyTuple_GET_ITEM(cx, CX_NEVER_PLACES), key);
+    if (never < 0)
+        return NULL;
+    if (never)
+        Py_RETURN_NONE;
+    PyObject *hit = call1(PyTuple_GET_ITEM(cx, CX_RESOLVE_KEY), key);
+    if (!hit)
+        return NULL;
+    if (!PyTuple_Check(hit) || PyTuple_GET_SIZE(hit) != 2 || !PyTuple_Check(PyTuple_GET_ITEM(hit, 0))) {
+        Py_DECREF(hit);
+        PyErr_SetString(PyExc_TypeError, "resolve_key_ids() must return (tuple, bool)");
+        return NULL;
+    }
+    PyObject *rows = PyTuple_GET_ITEM(hit, 0), *fuzzy = PyTuple_GET_ITEM(hit, 1);
+    int is_fuzzy = PyObject_IsTrue(fuzzy);
+    Py_ssize_t n = PyTuple_GET_SIZE(rows);
+    if (is_fuzzy < 0 || !n || (is_fuzzy && str_isupper(surface))) {
+        Py_DECREF(hit);
+        if (is_fuzzy < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    long some = 0, every = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t row;
+        if (ssize_of(PyTuple_GET_ITEM(rows, i), &row) < 0 || row < 0 || row >= c->n) {
+            Py_DECREF(hit);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_IndexError, "reading outside the gazetteer");
+            return NULL;
+        }
+        some |= c->flags[row];
+        every &= c->flags[row];
+    }
+    int word_like = PySet_Contains(PyTuple_GET_ITEM(cx, CX_WORD_LIKE), key);
+    int common = word_like < 0 ? -1 : PySet_Contains(PyTuple_GET_ITEM(cx, CX_COMMON_WORDS), key);
+    if (common < 0) {
+        Py_DECREF(hit);
+        return NULL;
+    }
+    long bits = (every & (BIT_ALL_COUNTRIES | BIT_ALL_SMALL)) | (some & (BIT_HAS_RIVER | BIT_HAS_OTHER_KINDS | BIT_BIG))
+                | (word_like ? BIT_WORD_LIKE : 0);
+    double quality = 0.98;   /* geoparse._quality */
+    if (is_fuzzy)
+        quality *= 0.8;
+    if (common)
+        quality *= 0.75;
+    PyObject *values[14];
+    values[0] = PyLong_FromSsize_t(offset);
+    values[1] = surface;
+    values[2] = key;
+    values[3] = rows;
+    values[4] = is_fuzzy ? Py_True : Py_False;
+    values[5] = (bits & BIT_ALL_COUNTRIES) ? Py_True : Py_False;
+    values[6] = (bits & BIT_HAS_RIVER) ? Py_True : Py_False;
+    values[7] = (bits & BIT_HAS_OTHER_KINDS) ? Py_True : Py_False;
+    values[8] = (bits & BIT_BIG) ? Py_True : Py_False;
+    values[9] = (bits & BIT_WORD_LIKE) ? Py_True : Py_False;
+    values[10] = (bits & BIT_ALL_SMALL) ? Py_True : Py_False;
+    values[11] = PyFloat_FromDouble(quality);
+    values[12] = PyLong_FromLong(bits);
+    values[13] = Py_None;
+    PyObject *piece = NULL;
+    if (values[0] && values[11] && values[12])
+        piece = untracked(new_slotted(PyTuple_GET_ITEM(cx, CX_PIECE), PyTuple_GET_ITEM(cx, CX_PIECE_SETTERS),
+                                      values));
+    Py_XDECREF(values[0]);
+    Py_XDECREF(values[11]);
+    Py_XDECREF(values[12]);
+    Py_DECREF(hit);
+    return piece;
+}
+
+/* ``word`` without a possessive ending (geoparse._POSSESSIVE: 's, s', ' with ’ or ʼ too): a new reference. */
+static PyObject *
+strip_possessive(PyObject *word)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word), cut = 0;
+    if (n >= 2) {
+        Py_UCS4 a = PyUnicode_READ_CHAR(word, n - 2), b = PyUnicode_READ_CHAR(word, n - 1);
+        if ((is_apostrophe(a) && b == 's') || (a == 's' && is_apostrophe(b)))
+            cut = 2;
+    }
+    if (!cut && n >= 1 && is_apostrophe(PyUnicode_READ_CHAR(word, n - 1)))
+        cut = 1;
+    if (!cut) {
+        Py_INCREF(word);
+        return word;
+    }
+    return PyUnicode_Substring(word, 0, n - cut);
+}
+
+/* geoparse._pieces: (the token's key, the place names in it). */
+static PyObject *
+pieces_of(PyObject *cx, const Columns *c, PyObject *word)
+{
+    PyObject *surface = strip_possessive(word);
+    PyObject *key = surface ? call1(PyTuple_GET_ITEM(cx, CX_NORMALIZE), surface) : NULL;
+    PyObject *pieces = PyList_New(0), *result = NULL;
+    if (!key || !pieces)
+        goto done;
+    Py_ssize_t length = PyUnicode_GET_LENGTH(surface);
+    Py_ssize_t dash = PyUnicode_FindChar(surface, '-', 0, length, 1);
+    if (dash == -2)
+        goto done;
+    int whole = dash < 0;
+    if (!whole) {
+        whole = PyDict_Contains(PyTuple_GET_ITEM(cx, CX_NAME_INDEX), key);
+        if (whole < 0)
+            goto done;
+    }
+    if (whole) {
+        PyObject *piece = piece_of(cx, c, 0, surface, key);
+        if (!piece || (piece != Py_None && PyList_Append(pieces, piece) < 0)) {
+            Py_XDECREF(piece);
+            goto done;
+        }
+        Py_DECREF(piece);
+    }
+    else {
+        /* a compound: Moscow-backed, pro-Moscow, Izyum-Kupiansk */
+        Py_ssize_t offset = 0;
+        while (offset <= length) {
+            Py_ssize_t stop = PyUnicode_FindChar(surface, '-', offset, length, 1);
+            if (stop == -2)
+                goto done;
+            if (stop < 0)
+                stop = length;
+            if (stop > offset && Py_UNICODE_ISUPPER(PyUnicode_READ_CHAR(surface, offset))) {
+                PyObject *part = PyUnicode_Substring(surface, offset, stop);
+                PyObject *part_key = part ? call1(PyTuple_GET_ITEM(cx, CX_NORMALIZE), part) : NULL;
+                PyObject *piece = part_key ? piece_of(cx, c, offset, part, part_key) : NULL;
+                Py_XDECREF(part);
+                Py_XDECREF(part_key);
+                if (!piece || (piece != Py_None && PyList_Append(pieces, piece) < 0)) {
+                    Py_XDECREF(piece);
+                    goto done;
+                }
+                Py_DECREF(piece);
+            }
+            offset = stop + 1;
+        }
+    }
+    PyObject *as_tuple = PyList_AsTuple(pieces);
+    if (as_tuple) {
+        result = untracked(PyTuple_Pack(2, key, untracked(as_tuple)));
+        Py_DECREF(as_tuple);
+    }
+done:
+    Py_XDECREF(surface);
+    Py_XDECREF(key);
+    Py_XDECREF(pieces);
+    return result;
+}
+
+/* _Recognizer.learn for the words ``unknown`` (a set) in the recognizer's own memo; −1 on error. */
+static int
+learn_words(PyObject *cx, const Columns *c, PyObject *unknown)
+{
+    PyObject *known = PyTuple_GET_ITEM(cx, CX_KNOWN), *names = PyTuple_GET_ITEM(cx, CX_NAMES);
+    PyObject *prefixes = PyTuple_GET_ITEM(cx, CX_PREFIXES);
+    Py_ssize_t pos = 0;
+    Py_hash_t hash;
+    PyObject *word;
+    while (_PySet_NextEntry(unknown, &pos, &word, &hash)) {
+        PyObject *info = pieces_of(cx, c, word);
+        if (!info)
+            return -1;
+        int is_name = PyTuple_GET_SIZE(PyTuple_GET_ITEM(info, 1)) > 0;
+        if (!is_name)
+            is_name = PySet_Contains(prefixes, PyTuple_GET_ITEM(info, 0));
+        int bad = is_name < 0 || PyDict_SetItem(known, word, info) < 0 || (is_name && PySet_Add(names, word) < 0);
+        Py_DECREF(info);
+        if (bad)
+            return -1;
+    }
+    return 0;
+}
+
+/* _Recognizer.multi_word: the place name a multi-word surface is, or Py_None (memoised). */
+static PyObject *
+multi_word(PyObject *cx, const Columns *c, PyObject *surface)
+{
+    PyObject *memo = PyTuple_GET_ITEM(cx, CX_MULTI);
+    PyObject *piece = PyDict_GetItemWithError(memo, surface);
+    if (piece) {
+        Py_INCREF(piece);
+        return piece;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *key = call1(PyTuple_GET_ITEM(cx, CX_NORMALIZE), surface);
+    if (!key)
+        return NULL;
+    piece = piece_of(cx, c, 0, surface, key);
+    Py_DECREF(key);
+    Py_ssize_t limit = PyLong_AsSsize_t(PyTuple_GET_ITEM(cx, CX_MEMO_LIMIT));
+    if (piece && PyDict_GET_SIZE(memo) < limit && PyDict_SetItem(memo, surface, piece) < 0)
+        Py_CLEAR(piece);
+    return piece;
+}
+
+static PyObject *first_ranking_of(Columns *c, PyObject *rows, double quality);
+
+/* The readings of a name read without a kind hint (geoparse._piece_options with None): memoised on the piece and
+ * per (key, None, quality). A name with readings of other kinds than settlements goes through Python's kind
+ * filter. */
+static PyObject *
+plain_options(PyObject *cx, Columns *c, PyObject *piece, long bits)
+{
+    PyObject *plain = PyObject_GetAttr(piece, S_plain);
+    if (!plain || plain != Py_None)
+        return plain;
+    Py_DECREF(plain);
+    if (bits & BIT_HAS_OTHER_KINDS) {
+        PyObject *call_args[2] = {piece, Py_None};
+        return PyObject_Vectorcall(PyTuple_GET_ITEM(cx, CX_OPTIONS_FOR), call_args, 2, NULL);
+    }
+    PyObject *key = PyObject_GetAttr(piece, S_key), *quality = key ? PyObject_GetAttr(piece, S_quality) : NULL;
+    PyObject *rows = quality ? PyObject_GetAttr(piece, S_rows) : NULL;
+    PyObject *memo_key = rows ? PyTuple_Pack(3, key, Py_None, quality) : NULL;
+    PyObject *memo = PyTuple_GET_ITEM(cx, CX_OPTIONS_MEMO), *options = NULL;
+    if (!memo_key)
+        goto done;
+    options = PyDict_GetItemWithError(memo, memo_key);
+    if (options)
+        Py_INCREF(options);
+    else if (!PyErr_Occurred()) {
+        double q = PyFloat_AsDouble(quality);
+        PyObject *ranked = NULL;
+        if (q == -1.0 && PyErr_Occurred())
+            goto done;
+        if (PyTuple_GET_SIZE(rows) == 1) {
+            PyObject *confidence = untracked(PyTuple_Pack(1, quality));
+            ranked = confidence ? PyTuple_Pack(2, rows, confidence) : NULL;
+            Py_XDECREF(confidence);
+        }
+        else
+            ranked = first_ranking_of(c, rows, q);
+        if (!ranked)
+            goto done;
+        /* _Options' slots: rows, quality, gids, first_rows, first_confidence, tail */
+        PyObject *values[6] = {rows, quality, Py_None, PyTuple_GET_ITEM(ranked, 0), PyTuple_GET_ITEM(ranked, 1),
+                               Py_None};
+        options = untracked(new_slotted(PyTuple_GET_ITEM(cx, CX_OPTIONS), PyTuple_GET_ITEM(cx, CX_OPTIONS_SETTERS),
+                                        values));
+        Py_DECREF(ranked);
+        Py_ssize_t limit = PyLong_AsSsize_t(PyTuple_GET_ITEM(cx, CX_OPTIONS_LIMIT));
+        if (options && PyDict_GET_SIZE(memo) < limit && PyDict_SetItem(memo, memo_key, options) < 0)
+            Py_CLEAR(options);
+    }
+    if (options && PyObject_SetAttr(piece, S_plain, options) < 0)
+        Py_CLEAR(options);
+done:
+    Py_XDECREF(key);
+    Py_XDECREF(quality);
+    Py_XDECREF(rows);
+    Py_XDECREF(memo_key);
+    return options;
+}
+
+/* geoparse._prior_tail: (min_score, place or None, kind, score, candidates) of a name's prior-only ranking. */
+static PyObject *
+prior_tail(PyObject *places, PyObject *first_rows, PyObject *first_confs, PyObject *min_score)
+{
+    Py_ssize_t size = PyTuple_GET_SIZE(first_rows);
+    PyObject *candidates = PyTuple_New(size), *result = NULL;
+    if (!candidates)
+        return NULL;
+    for (Py_ssize_t r = 0; r < size; r++) {
+        Py_ssize_t row;
+        if (ssize_of(PyTuple_GET_ITEM(first_rows, r), &row) < 0)
+            goto done;
+        PyObject *place = PyList_GetItem(places, row);
+        PyObject *pair = place ? untracked(PyTuple_Pack(2, place, PyTuple_GET_ITEM(first_confs, r))) : NULL;
+        if (!pair)
+            goto done;
+        PyTuple_SET_ITEM(candidates, r, pair);
+    }
+    PyObject *best = PyTuple_GET_ITEM(PyTuple_GET_ITEM(candidates, 0), 0);
+    PyObject *confidence = PyTuple_GET_ITEM(first_confs, 0);
+    int enough = PyObject_RichCompareBool(confidence, min_score, Py_GE);
+    PyObject *kind = enough < 0 ? NULL : PyObject_GetAttr(best, S_kind);
+    PyObject *call_args[2] = {confidence, THREE};
+    PyObject *score = kind ? PyObject_VectorcallMethod(S_round, call_args, 2, NULL) : NULL;
+    if (score)
+        result = untracked(PyTuple_Pack(5, min_score, enough ? best : Py_None, kind, score, untracked(candidates)));
+    Py_XDECREF(kind);
+    Py_XDECREF(score);
+done:
+    Py_DECREF(candidates);
+    return result;
+}
+
 /* Growable array of spans. */
 typedef struct {
     Span *items;
@@ -1157,7 +1528,7 @@ spans_free(Spans *s)
 
 /* geoparse._candidate_spans: the names the words around allow, in order. */
 static int
-candidate_spans(PyObject *cx, PyObject *text, const Text *t, Spans *out)
+candidate_spans(PyObject *cx, Columns *c, PyObject *text, const Text *t, Spans *out)
 {
     Py_ssize_t n = t->len, count = 0, cap = 256;
     Py_ssize_t *starts = malloc(sizeof(Py_ssize_t) * cap), *ends = malloc(sizeof(Py_ssize_t) * cap);
@@ -1215,7 +1586,7 @@ candidate_spans(PyObject *cx, PyObject *text, const Text *t, Spans *out)
     }
     /* 2. the words, and what the recognizer knows of them (new words are learnt first) */
     words = calloc(count + 1, sizeof(PyObject *));
-    unknown = PyList_New(0);
+    unknown = PySet_New(NULL);
     if (!words || !unknown) {
         if (!words)
             PyErr_NoMemory();
@@ -1226,11 +1597,19 @@ candidate_spans(PyObject *cx, PyObject *text, const Text *t, Spans *out)
         if (!words[k])
             goto done;
         int has = PyDict_Contains(known, words[k]);
-        if (has < 0 || (!has && PyList_Append(unknown, words[k]) < 0))
+        if (has < 0 || (!has && PySet_Add(unknown, words[k]) < 0))
             goto done;
     }
-    if (PyList_GET_SIZE(unknown)) {
-        learnt = call1(PyTuple_GET_ITEM(cx, CX_LEARN), unknown);
+    Py_ssize_t memo_limit = PyLong_AsSsize_t(PyTuple_GET_ITEM(cx, CX_MEMO_LIMIT));
+    if (PySet_GET_SIZE(unknown) && PyDict_GET_SIZE(known) + PySet_GET_SIZE(unknown) <= memo_limit) {
+        if (learn_words(cx, c, unknown) < 0)
+            goto done;
+    }
+    else if (PySet_GET_SIZE(unknown)) {
+        /* the memo is full: Python's learn keeps this text's new words for it alone */
+        PyObject *as_list = PySequence_List(unknown);
+        learnt = as_list ? call1(PyTuple_GET_ITEM(cx, CX_LEARN), as_list) : NULL;
+        Py_XDECREF(as_list);
         if (!learnt)
             goto done;
         if (!PyTuple_Check(learnt) || PyTuple_GET_SIZE(learnt) != 2) {
@@ -1304,15 +1683,15 @@ candidate_spans(PyObject *cx, PyObject *text, const Text *t, Spans *out)
             Py_XDECREF(probe);
             if (!failed && best >= 0) {
                 PyObject *surface = PyUnicode_Substring(text, start, ends[best]);
-                PyObject *bare = surface ? call1(PyTuple_GET_ITEM(cx, CX_POSSESSIVE_SUB), surface) : NULL;
-                PyObject *piece = bare ? call1(PyTuple_GET_ITEM(cx, CX_MULTI_WORD), bare) : NULL;
+                PyObject *bare = surface ? strip_possessive(surface) : NULL;
+                PyObject *piece = bare ? multi_word(cx, c, bare) : NULL;
                 Py_XDECREF(surface);
                 Py_XDECREF(bare);
                 if (!piece)
                     failed = 1;
                 else if (piece != Py_None) {
                     Py_DECREF(pieces);
-                    pieces = PyTuple_Pack(1, piece);
+                    pieces = untracked(PyTuple_Pack(1, piece));
                     if (!pieces)
                         failed = 1;
                     consumed = best - k + 1;
@@ -1405,8 +1784,6 @@ new_mention(PyObject *cx, PyObject *values[7])
     return mention;
 }
 
-static PyObject *S_round, *THREE;
-
 /* parse(text, context, min_score) → the article's mentions (geoparse.mentions_from_text). */
 static PyObject *
 parse(PyObject *self, PyObject *args)
@@ -1420,6 +1797,15 @@ parse(PyObject *self, PyObject *args)
     }
     if (PyTuple_GET_SIZE(cx) != CX_SIZE) {
         PyErr_Format(PyExc_ValueError, "context: %zd items, expected %d", PyTuple_GET_SIZE(cx), CX_SIZE);
+        return NULL;
+    }
+    /* the slots this code fills: Mention's 7, _Piece's 14, _Options' 6 */
+    if (!PyTuple_Check(PyTuple_GET_ITEM(cx, CX_SETTERS)) || PyTuple_GET_SIZE(PyTuple_GET_ITEM(cx, CX_SETTERS)) != 7
+        || !PyTuple_Check(PyTuple_GET_ITEM(cx, CX_PIECE_SETTERS))
+        || PyTuple_GET_SIZE(PyTuple_GET_ITEM(cx, CX_PIECE_SETTERS)) != 14
+        || !PyTuple_Check(PyTuple_GET_ITEM(cx, CX_OPTIONS_SETTERS))
+        || PyTuple_GET_SIZE(PyTuple_GET_ITEM(cx, CX_OPTIONS_SETTERS)) != 6) {
+        PyErr_SetString(PyExc_ValueError, "context: Mention, _Piece or _Options changed their slots");
         return NULL;
     }
     Columns *c = PyCapsule_GetPointer(PyTuple_GET_ITEM(cx, CX_COLUMNS), "mapapp._fastparse.Columns");
@@ -1437,7 +1823,7 @@ parse(PyObject *self, PyObject *args)
     Py_ssize_t *todo_of = NULL, *ends = NULL;
     Py_ssize_t m = 0;
 
-    if (candidate_spans(cx, text, &t, &spans) < 0)
+    if (candidate_spans(cx, c, text, &t, &spans) < 0)
         goto done;
     m = spans.n;
     result = PyList_New(0);
@@ -1470,13 +1856,11 @@ parse(PyObject *self, PyObject *args)
         Span *span = &spans.items[i];
         PyObject *opts = NULL;
         if (!span->hint) {
-            opts = PyObject_GetAttr(span->piece, S_plain);
-            if (opts == Py_None)
-                Py_CLEAR(opts);
-            else if (!opts)
+            opts = plain_options(cx, c, span->piece, span->bits);
+            if (!opts)
                 goto error;
         }
-        if (!opts) {
+        else {
             PyObject *call_args[2] = {span->piece, span->hint ? span->hint : Py_None};
             opts = PyObject_Vectorcall(PyTuple_GET_ITEM(cx, CX_OPTIONS_FOR), call_args, 2, NULL);
             if (!opts)
@@ -1611,8 +1995,7 @@ parse(PyObject *self, PyObject *args)
                 }
                 if (!bad && stale) {
                     Py_DECREF(tail);
-                    PyObject *call_args[3] = {options[i], places, min_score};
-                    tail = PyObject_Vectorcall(PyTuple_GET_ITEM(cx, CX_PRIOR_TAIL), call_args, 3, NULL);
+                    tail = prior_tail(places, first_rows[i], first_confs[i], min_score);
                     bad = !tail || PyObject_SetAttr(options[i], S_tail, tail) < 0;
                 }
                 if (!bad) {
@@ -1625,7 +2008,7 @@ parse(PyObject *self, PyObject *args)
         }
         else if (!bad) {
             Py_ssize_t size = found ? ranked.size[j] : PyTuple_GET_SIZE(first_rows[i]);
-            PyObject *candidates = PyTuple_New(size);
+            PyObject *candidates = untracked(PyTuple_New(size));
             bad = !candidates;
             for (Py_ssize_t r = 0; r < size && !bad; r++) {
                 PyObject *place, *conf;
@@ -1640,7 +2023,7 @@ parse(PyObject *self, PyObject *args)
                     conf = PyTuple_GET_ITEM(first_confs[i], r);
                     Py_INCREF(conf);
                 }
-                PyObject *pair = (place && conf) ? PyTuple_Pack(2, place, conf) : NULL;
+                PyObject *pair = (place && conf) ? untracked(PyTuple_Pack(2, place, conf)) : NULL;
                 Py_XDECREF(conf);
                 if (!pair)
                     bad = 1;
@@ -1719,6 +2102,12 @@ first_ranking(PyObject *self, PyObject *args)
     Columns *c = PyCapsule_GetPointer(capsule, "mapapp._fastparse.Columns");
     if (!c)
         return NULL;
+    return first_ranking_of(c, rows, quality);
+}
+
+static PyObject *
+first_ranking_of(Columns *c, PyObject *rows, double quality)
+{
     Py_ssize_t n = PyTuple_GET_SIZE(rows);
     if (n < 1) {
         PyErr_SetString(PyExc_ValueError, "no readings");
@@ -1771,7 +2160,7 @@ first_ranking(PyObject *self, PyObject *args)
             goto done;
         PyTuple_SET_ITEM(first_confidence, k, conf);
     }
-    result = PyTuple_Pack(2, first_rows, first_confidence);
+    result = PyTuple_Pack(2, untracked(first_rows), untracked(first_confidence));
 done:
     Py_XDECREF(first_rows);
     Py_XDECREF(first_confidence);

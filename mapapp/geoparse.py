@@ -212,6 +212,7 @@ def _place_flags(place: Place) -> int:
 _MATCH_TEXT = itemgetter(0)
 _MATCH_END = methodcaller("end")
 _MEMO_LIMIT = 500_000
+_OPTIONS_MEMO_LIMIT = 200_000
 
 
 class _Recognizer:
@@ -536,8 +537,9 @@ class _Columns:
         if self._compiled is None:
             cell_y = np.floor_divide(self.lat, _CELL_DEG).astype(np.intp)
             cell_x = np.floor_divide(self.lon, _CELL_DEG).astype(np.intp)
+            flags = np.array([_place_flags(p) for p in self._places], dtype=np.intp)
             self._compiled = fast.columns(len(self._places), self.lat, self.lon, self.prior, self.floor, cell_y, cell_x,
-                                          self.admin1, self.region, self.same_id, self.anchors,
+                                          self.admin1, self.region, self.same_id, self.anchors, flags,
                                           len(self.admin1_code))
         return self._compiled
 
@@ -567,13 +569,16 @@ class _State:
             recognizer = self.recognizer
             self._context = (
                 self.columns(gaz).compiled(fast), recognizer.words, recognizer.names,
-                lambda words: recognizer.learn(words, gaz), gaz.prefixes, gaz._index,
-                lambda surface: recognizer.multi_word(surface, gaz), recognizer.surname,
+                lambda words: recognizer.learn(words, gaz), gaz.prefixes, gaz._index, recognizer.surname,
                 lambda word: recognizer.is_surname(word, gaz), _AFTER.match, _AND_REGIONS.match,
                 _RIVER_NEAR_AFTER.match, _RIVER_NEAR_BEFORE.search, _SETTLEMENT_BEFORE.search,
-                _LOCATIVE_BEFORE.search, _title_before, gaz.common_words, lambda piece, hint: _piece_options(piece, hint, gaz, self), _prior_tail,
-                gaz.places, Mention, tuple(Mention.__dict__[name] for name in _MENTION_FIELDS),
-                lambda surface: _POSSESSIVE.sub("", surface), _DECIDED)
+                _LOCATIVE_BEFORE.search, _title_before, gaz.common_words,
+                lambda piece, hint: _piece_options(piece, hint, gaz, self), gaz.places, Mention,
+                _setters(Mention, _MENTION_FIELDS), _DECIDED,
+                # learning a new word
+                normalize_name, gaz.resolve_key_ids, _NEVER_PLACES, gaz.word_like, _Piece,
+                _setters(_Piece, _PIECE_FIELDS), recognizer.multi, self.options, _Options,
+                _setters(_Options, _OPTIONS_FIELDS), _MEMO_LIMIT, _OPTIONS_MEMO_LIMIT)
         return self._context
 
     def place_flags(self, gaz: Gazetteer) -> list[int]:
@@ -585,6 +590,15 @@ class _State:
         if self._columns is None:
             self._columns = _Columns(gaz)
         return self._columns
+
+
+def _setters(cls, names: tuple[str, ...]) -> tuple:
+    """The slot descriptors of ``cls`` for ``names``: the compiled code sets an instance's slots through them."""
+    return tuple(cls.__dict__[name] for name in names)
+
+
+_PIECE_FIELDS = tuple(f.name for f in fields(_Piece))
+_OPTIONS_FIELDS = _Options.__slots__
 
 
 def _state(gaz: Gazetteer) -> _State:
@@ -605,7 +619,7 @@ def _options_for(key: str, rows: tuple[int, ...], kind_hint: str | None, quality
             rows = _kind_filter(rows, kind_hint, gaz.places)
         columns = state.columns(gaz)
         options = _Options(rows, quality, columns.prior_list, columns.compiled(_FAST) if _FAST is not None else None)
-        if len(state.options) < 200_000:
+        if len(state.options) < _OPTIONS_MEMO_LIMIT:
             state.options[memo_key] = options
     return options
 
