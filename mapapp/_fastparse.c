@@ -11,6 +11,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -681,7 +682,9 @@ enum {
     CX_PLACES, CX_MENTION, CX_SETTERS, CX_DECIDED,
     /* what learning a new word needs (geoparse._pieces, _piece, _Recognizer.multi_word, _options_for) */
     CX_NORMALIZE, CX_RESOLVE_KEY, CX_NEVER_PLACES, CX_WORD_LIKE, CX_PIECE, CX_PIECE_SETTERS, CX_MULTI,
-    CX_OPTIONS_MEMO, CX_OPTIONS, CX_OPTIONS_SETTERS, CX_MEMO_LIMIT, CX_OPTIONS_LIMIT, CX_SIZE
+    CX_OPTIONS_MEMO, CX_OPTIONS, CX_OPTIONS_SETTERS, CX_MEMO_LIMIT, CX_OPTIONS_LIMIT,
+    /* the gazetteer's memos (gazetteer._NORMALIZED, Gazetteer._lookups) and their limits */
+    CX_NORMALIZED, CX_NORMALIZED_MAX, CX_LOOKUPS, CX_LOOKUPS_MAX, CX_SIZE
 };
 
 /* _Piece.bits (geoparse._piece) */
@@ -694,6 +697,27 @@ enum {
 
 static PyObject *S_offset, *S_surface, *S_key, *S_bits, *S_plain, *S_rows, *S_quality, *S_first_rows,
     *S_first_confidence, *S_tail, *S_kind, *S_settlement, *S_region, *S_raion, *S_river, *S_empty, *S_round, *THREE;
+
+/* round(x, 3) as Python computes it (the decimal nearest to x's exact value, ties to even, read back as the nearest
+ * float): with a 64-bit mantissa, x · 1000 is exact (53 + 10 bits) and nearbyintl rounds it half to even; k / 1000
+ * is then the float nearest to k/1000. Elsewhere, or for a value too big, Python's own round. */
+static PyObject *
+round3(double x)
+{
+#if LDBL_MANT_DIG >= 64
+    if (x >= 0.0 && x < 1e15) {
+        long double k = nearbyintl((long double)x * 1000.0L);
+        return PyFloat_FromDouble((double)k / 1000.0);
+    }
+#endif
+    PyObject *value = PyFloat_FromDouble(x), *result = NULL;
+    if (value) {
+        PyObject *call_args[2] = {value, THREE};
+        result = PyObject_VectorcallMethod(S_round, call_args, 2, NULL);
+        Py_DECREF(value);
+    }
+    return result;
+}
 
 /* The text, read through its kind (1, 2 or 4 bytes a character). */
 typedef struct {
@@ -1177,6 +1201,89 @@ new_slotted(PyObject *type_obj, PyObject *setters, PyObject **values)
     return obj;
 }
 
+/* gazetteer.normalize_name: its memo, and its ASCII case in C (lower case; apostrophes and backquotes dropped;
+ * hyphens, dots and slashes as spaces; runs of whitespace as one space, none at the ends); other text goes to
+ * Python. A new reference. */
+static PyObject *
+normalize(PyObject *cx, PyObject *text)
+{
+    PyObject *memo = PyTuple_GET_ITEM(cx, CX_NORMALIZED);
+    PyObject *found = PyDict_GetItemWithError(memo, text);
+    if (found) {
+        Py_INCREF(found);
+        return found;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    if (!PyUnicode_IS_ASCII(text))
+        return call1(PyTuple_GET_ITEM(cx, CX_NORMALIZE), text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), k = 0;
+    const Py_UCS1 *data = PyUnicode_1BYTE_DATA(text);
+    char small[256], *out = n < (Py_ssize_t)sizeof(small) ? small : malloc(n + 1);
+    if (!out)
+        return PyErr_NoMemory();
+    int pending_space = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS1 c = data[i];
+        if (c == '\'' || c == '`')
+            continue;
+        if (c == '-' || c == '.' || c == '/' || Py_UNICODE_ISSPACE(c)) {
+            pending_space = k > 0;
+            continue;
+        }
+        if (pending_space) {
+            out[k++] = ' ';
+            pending_space = 0;
+        }
+        out[k++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
+    found = PyUnicode_FromStringAndSize(out, k);
+    if (out != small)
+        free(out);
+    if (!found)
+        return NULL;
+    if (PyDict_GET_SIZE(memo) >= PyLong_AsSsize_t(PyTuple_GET_ITEM(cx, CX_NORMALIZED_MAX)))
+        PyDict_Clear(memo);
+    if (PyDict_SetItem(memo, text, found) < 0)
+        Py_CLEAR(found);
+    return found;
+}
+
+/* Gazetteer.resolve_key_ids: its memo, and an exact key in C; a key the index lacks (the fuzzy look-up) goes to
+ * Python. A new reference to (ids, matched fuzzily). */
+static PyObject *
+resolve_key(PyObject *cx, PyObject *key)
+{
+    PyObject *memo = PyTuple_GET_ITEM(cx, CX_LOOKUPS);
+    PyObject *hit = PyDict_GetItemWithError(memo, key);
+    if (hit) {
+        Py_INCREF(hit);
+        return hit;
+    }
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *ids = PyDict_GetItemWithError(PyTuple_GET_ITEM(cx, CX_NAME_INDEX), key);
+    if (!ids && PyErr_Occurred())
+        return NULL;
+    int common = 0;
+    if (!ids || !PyObject_IsTrue(ids)) {
+        common = PySet_Contains(PyTuple_GET_ITEM(cx, CX_COMMON_WORDS), key);
+        if (common < 0)
+            return NULL;
+        if (!common)
+            return call1(PyTuple_GET_ITEM(cx, CX_RESOLVE_KEY), key);   /* a fuzzy look-up */
+    }
+    PyObject *empty = ids ? NULL : PyTuple_New(0);
+    if (!ids && !empty)
+        return NULL;
+    hit = PyTuple_Pack(2, ids ? ids : empty, Py_False);
+    Py_XDECREF(empty);
+    if (hit && PyDict_GET_SIZE(memo) < PyLong_AsSsize_t(PyTuple_GET_ITEM(cx, CX_LOOKUPS_MAX))
+        && PyDict_SetItem(memo, key, hit) < 0)
+        Py_CLEAR(hit);
+    return hit;
+}
+
 /* geoparse._piece: the place name ``surface`` (key ``key``) at ``offset`` in a token, or Py_None. */
 static PyObject *
 piece_of(PyObject *cx, const Columns *c, Py_ssize_t offset, PyObject *surface, PyObject *key)
@@ -1189,7 +1296,7 @@ piece_of(PyObject *cx, const Columns *c, Py_ssize_t offset, PyObject *surface, P
         return NULL;
     if (never)
         Py_RETURN_NONE;
-    PyObject *hit = call1(PyTuple_GET_ITEM(cx, CX_RESOLVE_KEY), key);
+    PyObject *hit = resolve_key(cx, key);
     if (!hit)
         return NULL;
     if (!PyTuple_Check(hit) || PyTuple_GET_SIZE(hit) != 2 || !PyTuple_Check(PyTuple_GET_ITEM(hit, 0))) {
@@ -1281,7 +1388,7 @@ static PyObject *
 pieces_of(PyObject *cx, const Columns *c, PyObject *word)
 {
     PyObject *surface = strip_possessive(word);
-    PyObject *key = surface ? call1(PyTuple_GET_ITEM(cx, CX_NORMALIZE), surface) : NULL;
+    PyObject *key = surface ? normalize(cx, surface) : NULL;
     PyObject *pieces = PyList_New(0), *result = NULL;
     if (!key || !pieces)
         goto done;
@@ -1314,7 +1421,7 @@ pieces_of(PyObject *cx, const Columns *c, PyObject *word)
                 stop = length;
             if (stop > offset && Py_UNICODE_ISUPPER(PyUnicode_READ_CHAR(surface, offset))) {
                 PyObject *part = PyUnicode_Substring(surface, offset, stop);
-                PyObject *part_key = part ? call1(PyTuple_GET_ITEM(cx, CX_NORMALIZE), part) : NULL;
+                PyObject *part_key = part ? normalize(cx, part) : NULL;
                 PyObject *piece = part_key ? piece_of(cx, c, offset, part, part_key) : NULL;
                 Py_XDECREF(part);
                 Py_XDECREF(part_key);
@@ -1375,7 +1482,7 @@ multi_word(PyObject *cx, const Columns *c, PyObject *surface)
     }
     if (PyErr_Occurred())
         return NULL;
-    PyObject *key = call1(PyTuple_GET_ITEM(cx, CX_NORMALIZE), surface);
+    PyObject *key = normalize(cx, surface);
     if (!key)
         return NULL;
     piece = piece_of(cx, c, 0, surface, key);
@@ -1467,8 +1574,8 @@ prior_tail(PyObject *places, PyObject *first_rows, PyObject *first_confs, PyObje
     PyObject *confidence = PyTuple_GET_ITEM(first_confs, 0);
     int enough = PyObject_RichCompareBool(confidence, min_score, Py_GE);
     PyObject *kind = enough < 0 ? NULL : PyObject_GetAttr(best, S_kind);
-    PyObject *call_args[2] = {confidence, THREE};
-    PyObject *score = kind ? PyObject_VectorcallMethod(S_round, call_args, 2, NULL) : NULL;
+    double value = PyFloat_AsDouble(confidence);
+    PyObject *score = kind && !(value == -1.0 && PyErr_Occurred()) ? round3(value) : NULL;
     if (score)
         result = untracked(PyTuple_Pack(5, min_score, enough ? best : Py_None, kind, score, untracked(candidates)));
     Py_XDECREF(kind);
@@ -2042,12 +2149,7 @@ parse(PyObject *self, PyObject *args)
                     if (!settlement)
                         confidence *= 0.7;
                 }
-                PyObject *as_float = bad ? NULL : PyFloat_FromDouble(confidence);
-                if (as_float) {
-                    PyObject *call_args[2] = {as_float, THREE};
-                    values[5] = PyObject_VectorcallMethod(S_round, call_args, 2, NULL);  /* round(confidence, 3) */
-                    Py_DECREF(as_float);
-                }
+                values[5] = bad ? NULL : round3(confidence);   /* round(confidence, 3) */
                 bad = !values[5];
                 values[3] = confidence >= min_score_value ? best : Py_None;
                 Py_INCREF(values[3]);
@@ -2240,7 +2342,22 @@ set_suffixes(PyObject *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+/* normalize_name(context, text): the compiled normalize_name (for tests: the same key as gazetteer's). */
+static PyObject *
+normalize_name(PyObject *self, PyObject *args)
+{
+    PyObject *cx, *text;
+    if (!PyArg_ParseTuple(args, "O!U", &PyTuple_Type, &cx, &text))
+        return NULL;
+    if (PyTuple_GET_SIZE(cx) != CX_SIZE) {
+        PyErr_SetString(PyExc_ValueError, "not a context");
+        return NULL;
+    }
+    return normalize(cx, text);
+}
+
 static PyMethodDef methods[] = {
+    {"normalize_name", normalize_name, METH_VARARGS, "gazetteer.normalize_name, compiled (for tests)."},
     {"set_suffixes", set_suffixes, METH_O, "Set the suffixes looked for before a name (for a quick test)."},
     {"set_parameters", set_parameters, METH_VARARGS, "Set the resolution parameters (mapapp.geoparse's constants)."},
     {"first_ranking", first_ranking, METH_VARARGS, "The prior-only ranking of a name's readings (geoparse._Options)."},

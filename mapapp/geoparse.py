@@ -28,6 +28,7 @@ from operator import add, and_, attrgetter, itemgetter, methodcaller, or_
 import numpy as np
 
 from mapapp import fastbuild, settings
+from mapapp import gazetteer as gazetteer_module
 from mapapp.gazetteer import Gazetteer, Place, load_gazetteer, normalize_name
 
 
@@ -578,7 +579,9 @@ class _State:
                 # learning a new word
                 normalize_name, gaz.resolve_key_ids, _NEVER_PLACES, gaz.word_like, _Piece,
                 _setters(_Piece, _PIECE_FIELDS), recognizer.multi, self.options, _Options,
-                _setters(_Options, _OPTIONS_FIELDS), _MEMO_LIMIT, _OPTIONS_MEMO_LIMIT)
+                _setters(_Options, _OPTIONS_FIELDS), _MEMO_LIMIT, _OPTIONS_MEMO_LIMIT,
+                gazetteer_module._NORMALIZED, gazetteer_module._NORMALIZED_MAX, gaz._lookups,
+                gazetteer_module.LOOKUPS_MAX)
         return self._context
 
     def place_flags(self, gaz: Gazetteer) -> list[int]:

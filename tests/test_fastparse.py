@@ -89,6 +89,24 @@ def test_the_compiled_code_answers_as_the_python_code_on_odd_text():
 
 
 @needs_compiled
+def test_the_compiled_name_keys_are_the_gazetteers():
+    import random
+
+    from mapapp import gazetteer as gazetteer_module
+    gaz = load_gazetteer()
+    context = geoparse._state(gaz).compiled_context(gaz, geoparse._FAST)
+    rng = random.Random(11)
+    alphabet = "abcXYZ '`-./\t\n\x0b\x1c\x1f_0é’Ё"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(20_000)]
+    texts += ["Kup'yans'k", "Rostov-on-Don", "  St. Petersburg ", "U.S.", "Limán", "KHARKIV", ""]
+    for text in texts:
+        gazetteer_module._NORMALIZED.clear()
+        compiled = geoparse._FAST.normalize_name(context, text)
+        gazetteer_module._NORMALIZED.clear()
+        assert compiled == gazetteer_module.normalize_name(text), repr(text)
+
+
+@needs_compiled
 def test_a_compiled_module_older_than_its_source_is_not_used(monkeypatch):
     monkeypatch.setattr(fastbuild, "source_hash", lambda: "0" * 40)
     with pytest.warns(RuntimeWarning, match="changed since it was built"):

@@ -40,6 +40,7 @@ _COMBINING = _Combining()
 
 _NORMALIZED: dict[str, str] = {}  # memo; str → str, so the garbage collector never has to walk it
 _NORMALIZED_MAX = 200_000
+LOOKUPS_MAX = 500_000  # keys ``resolve_key_ids`` remembers
 
 
 def normalize_name(text: str) -> str:
@@ -197,7 +198,7 @@ class Gazetteer:
                                           if self._fuzzy_eligible(places[i])))
                 fuzzy = bool(ids)
             hit = (ids, fuzzy)
-            if len(self._lookups) < 500_000:
+            if len(self._lookups) < LOOKUPS_MAX:
                 self._lookups[key] = hit
         return hit
 
