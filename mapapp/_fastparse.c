@@ -800,11 +800,20 @@ token_at(const Text *t, Py_ssize_t i, int prefixes)
     return j;
 }
 
-/* The suffixes window_endswith looks for (set_suffixes): per group, by their last character (ASCII), and those
- * that end otherwise. */
+/* The suffixes window_endswith looks for (set_suffixes), per group, as characters in C, by their last character
+ * (ASCII; [128]: the others). */
 #define SUFFIX_GROUPS 3
+#define SUFFIX_MAX 32
 enum { UNIT_BEFORE, NAME_PART_BEFORE, TITLE_ENDS };
-static PyObject *suffix_buckets[SUFFIX_GROUPS][129];   /* tuples of str; [128]: the others */
+typedef struct {
+    Py_ssize_t len;
+    Py_UCS4 chars[SUFFIX_MAX];
+} Suffix;
+typedef struct {
+    Suffix *items;
+    Py_ssize_t n;
+} SuffixBucket;
+static SuffixBucket suffix_buckets[SUFFIX_GROUPS][129];
 
 /* Does ``text[a:b]`` (``a`` clipped at 0) end with one of the group's suffixes? ``strip``: after removing trailing
  * whitespace first (str.rstrip()). */
@@ -819,19 +828,14 @@ window_endswith(const Text *t, Py_ssize_t a, Py_ssize_t b, int group, int strip)
     if (b <= a)
         return 0;
     Py_UCS4 last = CH(t, b - 1);
-    PyObject *suffixes = suffix_buckets[group][last < 128 ? last : 128];
-    if (!suffixes)
-        return 0;
-    Py_ssize_t size = PyTuple_GET_SIZE(suffixes);
-    for (Py_ssize_t s = 0; s < size; s++) {
-        PyObject *suffix = PyTuple_GET_ITEM(suffixes, s);
-        Py_ssize_t ls = PyUnicode_GET_LENGTH(suffix);
+    const SuffixBucket *bucket = &suffix_buckets[group][last < 128 ? last : 128];
+    for (Py_ssize_t s = 0; s < bucket->n; s++) {
+        const Suffix *suffix = &bucket->items[s];
+        Py_ssize_t ls = suffix->len;
         if (ls > b - a)
             continue;
-        int kind = PyUnicode_KIND(suffix);
-        const void *data = PyUnicode_DATA(suffix);
         Py_ssize_t k = 0;
-        while (k < ls && PyUnicode_READ(kind, data, ls - 1 - k) == CH(t, b - 1 - k))
+        while (k < ls && suffix->chars[ls - 1 - k] == CH(t, b - 1 - k))
             k++;
         if (k == ls)
             return 1;
@@ -1647,22 +1651,9 @@ candidate_spans(PyObject *cx, Columns *c, PyObject *text, const Text *t, Spans *
         PyErr_NoMemory();
         goto done;
     }
-    /* 1. tokens (geoparse._tokens) */
-    int prefixes = 0;
-    {
-        PyObject *probes[3] = {NULL, NULL, NULL};
-        const char *probe_text[3] = {"pro-", "anti-", "ex-"};
-        for (int k = 0; k < 3 && !prefixes; k++) {
-            probes[k] = PyUnicode_FromString(probe_text[k]);
-            if (!probes[k])
-                goto done;
-            Py_ssize_t at = PyUnicode_Find(text, probes[k], 0, n, 1);
-            Py_DECREF(probes[k]);
-            if (at == -2)
-                goto done;
-            prefixes = at >= 0;
-        }
-    }
+    /* 1. tokens (geoparse._tokens): always _TOKEN_ANY's reading, which gives _TOKEN_CAPITAL's tokens when the text
+     * holds no "pro-", "anti-" or "ex-" (a token opening with a lowercase letter is one of those prefixes) */
+    const int prefixes = 1;
     for (Py_ssize_t i = 0; i < n;) {
         Py_UCS4 c = CH(t, i);
         if (!(is_upper(c) || (prefixes && (c == 'p' || c == 'a' || c == 'e')))) {
@@ -2293,7 +2284,7 @@ set_upper(PyObject *self, PyObject *arg)
 }
 
 /* set_suffixes((unit_before, name_part_before, title_ends)): the words window_endswith looks for before a name
- * (geoparse._UNIT_BEFORE, _NAME_PART_BEFORE, _TITLE_ENDS), each a tuple of non-empty str. */
+ * (geoparse._UNIT_BEFORE, _NAME_PART_BEFORE, _TITLE_ENDS), each a tuple of str of 1 to 32 characters. */
 static PyObject *
 set_suffixes(PyObject *self, PyObject *arg)
 {
@@ -2301,44 +2292,43 @@ set_suffixes(PyObject *self, PyObject *arg)
         PyErr_SetString(PyExc_TypeError, "three tuples of str");
         return NULL;
     }
-    PyObject *lists[SUFFIX_GROUPS][129];
-    memset(lists, 0, sizeof(lists));
-    int bad = 0;
-    for (int g = 0; g < SUFFIX_GROUPS && !bad; g++) {
+    for (int g = 0; g < SUFFIX_GROUPS; g++) {
         PyObject *group = PyTuple_GET_ITEM(arg, g);
         if (!PyTuple_Check(group)) {
             PyErr_SetString(PyExc_TypeError, "three tuples of str");
-            bad = 1;
-            break;
+            return NULL;
         }
-        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(group) && !bad; k++) {
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(group); k++) {
             PyObject *suffix = PyTuple_GET_ITEM(group, k);
-            if (!PyUnicode_Check(suffix) || !PyUnicode_GET_LENGTH(suffix)) {
-                PyErr_SetString(PyExc_TypeError, "suffixes must be non-empty str");
-                bad = 1;
-                break;
+            if (!PyUnicode_Check(suffix) || PyUnicode_GET_LENGTH(suffix) < 1
+                || PyUnicode_GET_LENGTH(suffix) > SUFFIX_MAX) {
+                PyErr_SetString(PyExc_ValueError, "suffixes must be str of 1 to 32 characters");
+                return NULL;
             }
-            Py_UCS4 last = PyUnicode_READ_CHAR(suffix, PyUnicode_GET_LENGTH(suffix) - 1);
-            int slot = last < 128 ? (int)last : 128;
-            if (!lists[g][slot] && !(lists[g][slot] = PyList_New(0)))
-                bad = 1;
-            else if (PyList_Append(lists[g][slot], suffix) < 0)
-                bad = 1;
         }
     }
     for (int g = 0; g < SUFFIX_GROUPS; g++) {
         for (int slot = 0; slot < 129; slot++) {
-            PyObject *bucket = NULL;
-            if (!bad && lists[g][slot] && !(bucket = PyList_AsTuple(lists[g][slot])))
-                bad = 1;
-            Py_XDECREF(lists[g][slot]);
-            if (!bad) {
-                Py_XSETREF(suffix_buckets[g][slot], bucket);
-            }
+            free(suffix_buckets[g][slot].items);
+            suffix_buckets[g][slot].items = NULL;
+            suffix_buckets[g][slot].n = 0;
+        }
+        PyObject *group = PyTuple_GET_ITEM(arg, g);
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(group); k++) {
+            PyObject *suffix = PyTuple_GET_ITEM(group, k);
+            Py_ssize_t len = PyUnicode_GET_LENGTH(suffix);
+            Py_UCS4 last = PyUnicode_READ_CHAR(suffix, len - 1);
+            SuffixBucket *bucket = &suffix_buckets[g][last < 128 ? last : 128];
+            Suffix *grown = realloc(bucket->items, sizeof(Suffix) * (bucket->n + 1));
+            if (!grown)
+                return PyErr_NoMemory();
+            bucket->items = grown;
+            Suffix *item = &bucket->items[bucket->n++];
+            item->len = len;
+            for (Py_ssize_t i = 0; i < len; i++)
+                item->chars[i] = PyUnicode_READ_CHAR(suffix, i);
         }
     }
-    if (bad)
-        return NULL;
     Py_RETURN_NONE;
 }
 

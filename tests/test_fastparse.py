@@ -34,6 +34,7 @@ ODD_TEXTS = [
     "Kherson\x00Mariupol\ud800Melitopol — NATO, EU, UN and the Kremlin... Zaporizhzhia!!!) Enerhodar?\"",
     "A" * 500 + " Kyiv " + "Lviv." * 300,
     "ex-Soviet anti-Kremlin Ex-mayor of Sumy. Hryhorivka. Andriivka, Hryhorivka and Andriivka near Bakhmut.",
+    "A Pro-Kyiv rally in Odesa; apro-Moscow, re-Kherson and (pro-Kyiv) crowds in Mykolaiv's centre.",
 ]
 
 
