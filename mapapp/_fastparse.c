@@ -505,8 +505,9 @@ rank_one(const Columns *c, const Article *art, Evidence *e, Py_ssize_t j, Scratc
         if (any) {
             for (Py_ssize_t r = 0; r < cnt; r++) {
                 double same = s->nearest_same[r], beside = s->nearest_beside[r];
-                double t1 = exp(same / -NEAR_SCALE_KM) * NEAR_WEIGHT;
-                double t2 = exp(beside / -NEAR_SCALE_KM) * BESIDE_WEIGHT;
+                /* exp(−∞) · w is 0: no anchor near, nothing to add (and no exp to compute) */
+                double t1 = same < INFINITY ? exp(same / -NEAR_SCALE_KM) * NEAR_WEIGHT : 0.0;
+                double t2 = beside < INFINITY ? exp(beside / -NEAR_SCALE_KM) * BESIDE_WEIGHT : 0.0;
                 added[r] = added[r] + t1 + t2;
                 if (same < INFINITY || beside < INFINITY)
                     changed[r] = 1;
