@@ -38,6 +38,10 @@ set_parameters(PyObject *self, PyObject *args)
                           &NEAR_SCALE_KM, &ARTICLE_SCALE_KM, &REGION_NEAR_BONUS, &REGION_BONUS, &ANCHOR_CONFIDENCE,
                           &MAX_ANCHORS, &MAX_CANDIDATES, &FEW_FOR_CENTRE, &FEW_FOR_ANCHOR, &CELL_DEG))
         return NULL;
+    if (MAX_ANCHORS < 1 || MAX_ANCHORS > 256 || MAX_CANDIDATES < 1 || MAX_CANDIDATES > 256 || !(CELL_DEG > 0)) {
+        PyErr_SetString(PyExc_ValueError, "MAX_ANCHORS and MAX_CANDIDATES must be 1 to 256, CELL_DEG positive");
+        return NULL;
+    }
     parameters_set = 1;
     Py_RETURN_NONE;
 }
@@ -99,6 +103,10 @@ make_columns(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "nOOOOOOOOOOOn", &n, &lat, &lon, &prior, &floor_km, &cell_y, &cell_x, &admin1,
                           &region, &same_id, &anchor, &flags, &n_codes))
         return NULL;
+    if (n < 1 || n_codes < 0) {
+        PyErr_SetString(PyExc_ValueError, "columns: no places");
+        return NULL;
+    }
     Columns *c = calloc(1, sizeof(Columns));
     if (!c)
         return PyErr_NoMemory();
@@ -118,6 +126,15 @@ make_columns(PyObject *self, PyObject *args)
         free(c->lat); free(c->lon); free(c->prior); free(c->floor_km); free(c->cell_y); free(c->cell_x);
         free(c->admin1); free(c->region); free(c->same_id); free(c->anchor); free(c->flags); free(c);
         return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (c->same_id[i] < 0 || c->same_id[i] >= n || c->admin1[i] < -1 || c->admin1[i] >= n_codes
+            || c->region[i] < -1 || c->region[i] >= n_codes) {
+            free(c->lat); free(c->lon); free(c->prior); free(c->floor_km); free(c->cell_y); free(c->cell_x);
+            free(c->admin1); free(c->region); free(c->same_id); free(c->anchor); free(c->flags); free(c);
+            PyErr_SetString(PyExc_ValueError, "columns: same_id, admin1 or region out of range");
+            return NULL;
+        }
     }
     c->seen = calloc(n + 1, sizeof(Py_ssize_t));
     if (!c->seen) {
@@ -1271,7 +1288,10 @@ resolve_key(PyObject *cx, PyObject *key)
     if (!ids && PyErr_Occurred())
         return NULL;
     int common = 0;
-    if (!ids || !PyObject_IsTrue(ids)) {
+    int has_ids = ids ? PyObject_IsTrue(ids) : 0;
+    if (has_ids < 0)
+        return NULL;
+    if (!has_ids) {
         common = PySet_Contains(PyTuple_GET_ITEM(cx, CX_COMMON_WORDS), key);
         if (common < 0)
             return NULL;
@@ -1898,6 +1918,22 @@ parse(PyObject *self, PyObject *args)
         PyErr_Format(PyExc_ValueError, "context: %zd items, expected %d", PyTuple_GET_SIZE(cx), CX_SIZE);
         return NULL;
     }
+    /* what it reads as dicts, sets, a list and classes */
+    static const int dicts[] = {CX_KNOWN, CX_NAME_INDEX, CX_SURNAMES, CX_MULTI, CX_OPTIONS_MEMO, CX_NORMALIZED,
+                                CX_LOOKUPS};
+    static const int sets[] = {CX_NAMES, CX_PREFIXES, CX_COMMON_WORDS, CX_NEVER_PLACES, CX_WORD_LIKE};
+    static const int types[] = {CX_MENTION, CX_PIECE, CX_OPTIONS};
+    int context_ok = PyList_Check(PyTuple_GET_ITEM(cx, CX_PLACES));
+    for (size_t k = 0; k < sizeof(dicts) / sizeof(dicts[0]); k++)
+        context_ok = context_ok && PyDict_Check(PyTuple_GET_ITEM(cx, dicts[k]));
+    for (size_t k = 0; k < sizeof(sets) / sizeof(sets[0]); k++)
+        context_ok = context_ok && PyAnySet_Check(PyTuple_GET_ITEM(cx, sets[k]));
+    for (size_t k = 0; k < sizeof(types) / sizeof(types[0]); k++)
+        context_ok = context_ok && PyType_Check(PyTuple_GET_ITEM(cx, types[k]));
+    if (!context_ok) {
+        PyErr_SetString(PyExc_TypeError, "context: a memo, set, list or class of the wrong type");
+        return NULL;
+    }
     /* the slots this code fills: Mention's 7, _Piece's 14, _Options' 6 */
     if (!PyTuple_Check(PyTuple_GET_ITEM(cx, CX_SETTERS)) || PyTuple_GET_SIZE(PyTuple_GET_ITEM(cx, CX_SETTERS)) != 7
         || !PyTuple_Check(PyTuple_GET_ITEM(cx, CX_PIECE_SETTERS))
@@ -1906,6 +1942,16 @@ parse(PyObject *self, PyObject *args)
         || PyTuple_GET_SIZE(PyTuple_GET_ITEM(cx, CX_OPTIONS_SETTERS)) != 6) {
         PyErr_SetString(PyExc_ValueError, "context: Mention, _Piece or _Options changed their slots");
         return NULL;
+    }
+    static const int setter_groups[] = {CX_SETTERS, CX_PIECE_SETTERS, CX_OPTIONS_SETTERS};
+    for (size_t g = 0; g < 3; g++) {
+        PyObject *setters = PyTuple_GET_ITEM(cx, setter_groups[g]);
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(setters); k++) {
+            if (!Py_TYPE(PyTuple_GET_ITEM(setters, k))->tp_descr_set) {
+                PyErr_SetString(PyExc_TypeError, "context: a slot setter that sets nothing");
+                return NULL;
+            }
+        }
     }
     Columns *c = PyCapsule_GetPointer(PyTuple_GET_ITEM(cx, CX_COLUMNS), "mapapp._fastparse.Columns");
     if (!c)
@@ -2138,7 +2184,7 @@ parse(PyObject *self, PyObject *args)
                 if (!bad && span->cue) {
                     int settlement = PyObject_RichCompareBool(kind, S_settlement, Py_EQ);
                     bad = settlement < 0;
-                    if (!settlement)
+                    if (settlement == 0)
                         confidence *= 0.7;
                 }
                 values[5] = bad ? NULL : round3(confidence);   /* round(confidence, 3) */
