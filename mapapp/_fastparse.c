@@ -714,7 +714,7 @@ enum {
 #define BIT_ALL_SMALL 32
 
 static PyObject *S_offset, *S_surface, *S_key, *S_bits, *S_plain, *S_rows, *S_quality, *S_first_rows,
-    *S_first_confidence, *S_tail, *S_kind, *S_settlement, *S_region, *S_raion, *S_river, *S_empty, *S_round, *THREE;
+    *S_first_confidence, *S_tail, *S_kind, *S_settlement, *S_region, *S_raion, *S_river, *S_round, *THREE;
 
 /* round(x, 3) as Python computes it (the decimal nearest to x's exact value, ties to even, read back as the nearest
  * float): with a 64-bit mantissa, x · 1000 is exact (53 + 10 bits) and nearbyintl rounds it half to even; k / 1000
@@ -2416,7 +2416,7 @@ PyInit__fastparse(void)
         {&S_rows, "rows"}, {&S_quality, "quality"}, {&S_first_rows, "first_rows"},
         {&S_first_confidence, "first_confidence"}, {&S_tail, "tail"}, {&S_kind, "kind"},
         {&S_settlement, "settlement"}, {&S_region, "region"}, {&S_raion, "raion"}, {&S_river, "river"},
-        {&S_empty, ""}, {&S_round, "__round__"},
+        {&S_round, "__round__"},
     };
     for (size_t k = 0; k < sizeof(strings) / sizeof(strings[0]); k++) {
         if (!(*strings[k].target = PyUnicode_InternFromString(strings[k].text)))
@@ -2425,10 +2425,7 @@ PyInit__fastparse(void)
     if (!(THREE = PyLong_FromLong(3)))
         return NULL;
     PyObject *m = PyModule_Create(&module);
-    if (m && (PyModule_AddStringConstant(m, "SOURCE_HASH", SOURCE_HASH) < 0
-              || PyModule_AddObjectRef(m, "HINT_REGION", S_region) < 0
-              || PyModule_AddObjectRef(m, "HINT_RAION", S_raion) < 0
-              || PyModule_AddObjectRef(m, "HINT_RIVER", S_river) < 0)) {
+    if (m && PyModule_AddStringConstant(m, "SOURCE_HASH", SOURCE_HASH) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -538,12 +538,13 @@ class _Columns:
         self.same_id = np.array([first_of_id.setdefault(p.place_id, i) for i, p in enumerate(places)], dtype=np.intp)
         self._compiled = None
 
-    def compiled(self, fast):
-        """These columns as the compiled module's C arrays, made on first use."""
+    def compiled(self, fast, place_flags: list[int]):
+        """These columns and the places' flags (``_State.place_flags``) as the compiled module's C arrays, made on
+        first use."""
         if self._compiled is None:
             cell_y = np.floor_divide(self.lat, _CELL_DEG).astype(np.intp)
             cell_x = np.floor_divide(self.lon, _CELL_DEG).astype(np.intp)
-            flags = np.array([_place_flags(p) for p in self._places], dtype=np.intp)
+            flags = np.array(place_flags, dtype=np.intp)
             self._compiled = fast.columns(len(self._places), self.lat, self.lon, self.prior, self.floor, cell_y, cell_x,
                                           self.admin1, self.region, self.same_id, self.anchors, flags,
                                           len(self.admin1_code))
@@ -574,7 +575,7 @@ class _State:
         if self._context is None:
             recognizer = self.recognizer
             self._context = (
-                self.columns(gaz).compiled(fast), recognizer.words, recognizer.names,
+                self.columns(gaz).compiled(fast, self.place_flags(gaz)), recognizer.words, recognizer.names,
                 lambda words: recognizer.learn(words, gaz), gaz.prefixes, gaz._index, recognizer.surname,
                 lambda word: recognizer.is_surname(word, gaz), _AFTER.match, _AND_REGIONS.match,
                 _RIVER_NEAR_AFTER.match, _RIVER_NEAR_BEFORE.search, _SETTLEMENT_BEFORE.search,
@@ -626,7 +627,8 @@ def _options_for(key: str, rows: tuple[int, ...], kind_hint: str | None, quality
         if kind_hint is not None or other_kinds:
             rows = _kind_filter(rows, kind_hint, gaz.places)
         columns = state.columns(gaz)
-        options = _Options(rows, quality, columns.prior_list, columns.compiled(_FAST) if _FAST is not None else None)
+        compiled = columns.compiled(_FAST, state.place_flags(gaz)) if _FAST is not None else None
+        options = _Options(rows, quality, columns.prior_list, compiled)
         if len(state.options) < _OPTIONS_MEMO_LIMIT:
             state.options[memo_key] = options
     return options
